@@ -1,0 +1,131 @@
+"""Admin behaviour shared by every kind of reviewed content."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion_compare.admin import CompareVersionAdmin
+
+from plain_english.admin_report import HardToReadFilter, plain_english_report, reading_ease_column
+
+from .models import Status
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("30", "Due in the next 30 days")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.overdue(today)
+        if self.value() == "30":
+            return queryset.filter(
+                next_review_due__gte=today,
+                next_review_due__lte=today + datetime.timedelta(days=30),
+            )
+        return queryset
+
+
+@admin.action(description="Mark reviewed today")
+def mark_reviewed_today(modeladmin, request, queryset):
+    for item in queryset:
+        item.mark_reviewed(by=request.user)
+    modeladmin.message_user(
+        request, f"Marked {queryset.count()} as reviewed today by you.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Publish")
+def publish(modeladmin, request, queryset):
+    for item in queryset.drafts():
+        item.status = Status.PUBLISHED
+        item.save()
+
+
+class ReviewedContentAdmin(CompareVersionAdmin):
+    """History, compare and restore (django-reversion), review dates, preview of drafts."""
+
+    public_template: str = ""
+    list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
+    list_filter = ["status", ReviewDueFilter, HardToReadFilter, "topics"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = [mark_reviewed_today, publish]
+    readonly_fields = ["first_published", "created", "updated", "preview_link", "plain_english"]
+    date_hierarchy = None
+    list_per_page = 50
+    show_full_result_count = False
+    compare_exclude = ["tags"]  # taggit managers cannot be compared field by field
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    plain_english_fieldset = ("Plain English", {"fields": ["plain_english"]})
+    review_fieldset = (
+        "Review",
+        {
+            "fields": [
+                "last_reviewed",
+                "next_review_due",
+                "reviewed_by",
+                "review_notes",
+                "first_published",
+                "updated",
+            ]
+        },
+    )
+
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def review_due(self, obj):
+        if obj.is_overdue:
+            return format_html(
+                '<strong class="hub-overdue">Overdue: {}</strong>', obj.next_review_due
+            )
+        return obj.next_review_due
+
+    @admin.display(description="Plain English")
+    def plain_english(self, obj):
+        return plain_english_report(obj)
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "Save first to preview."
+        info = (self.opts.app_label, self.opts.model_name)
+        return format_html(
+            '<a href="{}">Preview the public page</a>',
+            reverse("admin:{}_{}_preview".format(*info), args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        info = (self.opts.app_label, self.opts.model_name)
+        return [
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        obj = self.get_object(request, str(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        from resources.views import detail_context
+
+        context = detail_context(request, obj)
+        context["preview"] = True
+        return TemplateResponse(request, self.public_template, context)
+
+    def save_model(self, request, obj, form, change):
+        if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
+            obj.reviewed_by = request.user
+        super().save_model(request, obj, form, change)
