@@ -1,0 +1,338 @@
+"""Reading and writing the content/ folder: the pieces every kind of content file shares.
+
+A load happens in two steps. First every file is read and checked, and each problem is
+recorded as `path:line: message`; nothing is written. Only when there are no problems
+is anything written, all in one transaction, with a revision for every changed item.
+
+Each kind of content is a `Section`. Apps register their own (decision trees, the
+jargon list) with `register()`, so `load_content` and `export_content` know them all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+# --- Problems and counts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class Problems(list):
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.append(Problem(path, max(line, 1), message))
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass
+class Counts:
+    by_kind: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
+    )
+
+    def record(self, kind: str, outcome: str) -> None:
+        self.by_kind[kind][outcome] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(counts[outcome] for counts in self.by_kind.values())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.total("created") or self.total("updated"))
+
+
+# --- Known slugs, from the database and from the files being loaded ---------------------------
+
+
+@dataclass
+class Known:
+    slugs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, kind: str, slug: str) -> None:
+        self.slugs[kind].add(slug)
+
+    def has(self, kind: str, slug: str) -> bool:
+        return slug in self.slugs[kind]
+
+
+def check_glossary_links(path: Path, text: str, known: Known, problems: Problems) -> None:
+    """Every [[term]] in a file must name a glossary entry, or readers meet a dead link."""
+    from django.utils.text import slugify
+
+    from .rendering import GLOSSARY_LINK
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for shown, target in GLOSSARY_LINK.findall(line):
+            slug = slugify(target or shown)
+            if not known.has("glossary", slug):
+                problems.add(
+                    path,
+                    number,
+                    f"[[{target or shown}]] links to no glossary entry: add {slug!r} to "
+                    "glossary.yaml or change the link",
+                )
+
+
+# --- YAML that remembers line numbers --------------------------------------------------------
+
+
+class LineDict(dict):
+    line: int = 1
+    key_lines: dict
+
+
+class LineList(list):
+    line: int = 1
+    item_lines: list
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that keeps line numbers and leaves dates as text, to check them ourselves."""
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(
+                problem=f"the key {key!r} appears twice", problem_mark=key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+def _construct_sequence(loader, node):
+    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.line = node.start_mark.line + 1
+    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> Any:
+    """Parse YAML; on error record `path:line: message` and return None."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problems.add(path, line, f"invalid YAML: {error.problem or error}")
+    except yaml.YAMLError as error:
+        problems.add(path, first_line, f"invalid YAML: {error}")
+    return None
+
+
+def key_line(mapping: LineDict, key: str, offset: int = 0) -> int:
+    return offset + getattr(mapping, "key_lines", {}).get(key, getattr(mapping, "line", 1))
+
+
+def item_line(sequence: LineList, index: int, offset: int = 0) -> int:
+    lines = getattr(sequence, "item_lines", [])
+    return offset + (lines[index] if index < len(lines) else getattr(sequence, "line", 1))
+
+
+def parse_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+# --- Writing YAML that reads well and never changes byte for byte ----------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+# Dates are written plainly (2026-03-02), not quoted, as editors write them.
+_Dumper.yaml_implicit_resolvers = _LineLoader.yaml_implicit_resolvers
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(dumper, value: list):
+    flow = all(isinstance(item, str) and "\n" not in item for item in value) and bool(value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _represent_date(dumper, value: datetime.date):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value.isoformat())
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(datetime.date, _represent_date)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# --- Sections ------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceFile:
+    path: Path  # as given or found, used in messages
+    relative: Path  # relative to the folder being loaded, used to decide which section reads it
+    text: str
+
+
+class Section(Protocol):
+    """One kind of content file. Sections run in `order`: lower first."""
+
+    name: str
+    order: int
+
+    def claims(self, relative: Path) -> bool: ...
+
+    def parse(self, source: SourceFile, known: Known, problems: Problems) -> list[Any]:
+        """Read and check one file. Record problems; never write to the database."""
+
+    def add_known(self, items: list[Any], known: Known) -> None:
+        """Tell later sections which slugs these files define."""
+
+    def check(self, items: list[Any], known: Known, problems: Problems) -> None:
+        """Checks that need every file read first (references between files)."""
+
+    def apply(self, items: list[Any], counts: Counts) -> None:
+        """Write to the database. Runs inside the load's transaction."""
+
+    def export(self, root: Path) -> None: ...
+
+    def known_in_database(self, known: Known) -> None: ...
+
+
+_sections: list[Section] = []
+
+
+def register(section: Section) -> Section:
+    if all(existing.name != section.name for existing in _sections):
+        _sections.append(section)
+        _sections.sort(key=lambda s: s.order)
+    return section
+
+
+def sections() -> list[Section]:
+    return list(_sections)
+
+
+# --- Loading and exporting -------------------------------------------------------------------
+
+
+def _discover(paths: list[Path]) -> list[SourceFile]:
+    found: list[SourceFile] = []
+    for given in paths:
+        if given.is_dir():
+            for path in sorted(given.rglob("*")):
+                if (
+                    path.is_file()
+                    and path.suffix in {".md", ".yaml", ".yml"}
+                    and path.name != "README.md"
+                ):
+                    found.append(SourceFile(path, path.relative_to(given), ""))
+        else:
+            found.append(SourceFile(given, Path(given.parent.name) / given.name, ""))
+    return found
+
+
+def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
+    """Load content files into the database, all or nothing.
+
+    Raises ContentError listing every problem found; the database is then unchanged.
+    """
+    from django.db import transaction
+
+    problems = Problems()
+    known = Known()
+    for section in sections():
+        section.known_in_database(known)
+
+    parsed: dict[str, list[Any]] = {section.name: [] for section in sections()}
+    files = _discover(paths)
+    for given in paths:
+        if not given.exists():
+            problems.add(given, 1, "no such file or folder")
+    for section in sections():
+        for source in files:
+            if section.claims(source.relative):
+                try:
+                    source.text = source.text or source.path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    problems.add(source.path, 1, "the file is not UTF-8 text")
+                    continue
+                parsed[section.name] += section.parse(source, known, problems)
+        section.add_known(parsed[section.name], known)
+    unclaimed = [s for s in files if not any(sec.claims(s.relative) for sec in sections())]
+    for source in unclaimed:
+        problems.add(
+            source.path, 1, "the hub does not know what this file is (see content/README.md)"
+        )
+    for section in sections():
+        section.check(parsed[section.name], known, problems)
+    if problems:
+        raise ContentError(problems)
+
+    counts = Counts()
+    with transaction.atomic():
+        for section in sections():
+            section.apply(parsed[section.name], counts)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts
+
+
+def export(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for section in sections():
+        section.export(root)

@@ -1,0 +1,46 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from hub import content_files
+from resources.search import rebuild_index
+
+
+class Command(BaseCommand):
+    help = (
+        "Load guides, scripts, resources and the rest from content files (default: content/). "
+        "Updates by slug; all or nothing; prints path:line: message for every problem."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", type=Path, help="Files or folders to load.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and count, but change nothing."
+        )
+
+    def handle(self, *args, paths, dry_run, verbosity, **options):
+        paths = paths or [Path(settings.BASE_DIR) / "content"]
+        try:
+            counts = content_files.load(paths, dry_run=dry_run)
+        except content_files.ContentError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            noun = "problem" if len(error.problems) == 1 else "problems"
+            raise CommandError(
+                f"{len(error.problems)} {noun} found; nothing was loaded.", returncode=1
+            ) from None
+        if counts.changed and not dry_run:
+            rebuild_index()
+        if verbosity >= 2:
+            for kind, numbers in sorted(counts.by_kind.items()):
+                self.stdout.write(
+                    f"  {kind}: {numbers['created']} created, {numbers['updated']} updated, "
+                    f"{numbers['unchanged']} unchanged"
+                )
+        prefix = "Dry run, nothing saved: would have " if dry_run else ""
+        summary = (
+            f"{prefix}{counts.total('created')} created, {counts.total('updated')} updated, "
+            f"{counts.total('unchanged')} unchanged."
+        )
+        self.stdout.write(self.style.SUCCESS(summary) if not dry_run else summary)
