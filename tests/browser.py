@@ -1,0 +1,45 @@
+"""Real headless Chromium for page tests, with axe-core for accessibility checks."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("HUB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_available() -> bool:
+    return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+
+
+def require_chromium():
+    if chromium_available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium is required on CI but {CHROMIUM} is missing: run `make test`.")
+    pytest.skip(f"Chromium not installed at {CHROMIUM}; `make test` installs it.")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (bundled with axe-playwright-python, so offline) on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:5])
+        for v in violations
+    )
