@@ -1,0 +1,158 @@
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from hub.admin_mixins import ReviewedContentAdmin
+from hub.models import Status
+
+from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
+from .views import overview_context
+from .walk import load_tree
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["position", "slug", "prompt", "edit_answers"]
+    readonly_fields = ["edit_answers"]
+    show_change_link = True
+
+    @admin.display(description="Answers")
+    def edit_answers(self, obj):
+        if not obj.pk:
+            return "Save first"
+        url = reverse("admin:decisions_question_change", args=[obj.pk])
+        return format_html('<a href="{}">Answers and help</a>', url)
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 0
+    fields = [
+        "slug",
+        "title",
+        "body",
+        "talk_to_hr",
+        "call_acas_helpline",
+        "guides",
+        "scripts",
+        "resources",
+    ]
+    filter_horizontal = ["guides", "scripts", "resources"]
+
+
+@admin.register(DecisionTree)
+class DecisionTreeAdmin(ReviewedContentAdmin):
+    public_template = "decisions/index.html"
+    inlines = [QuestionInline, OutcomeInline]
+    list_filter = ["status"]
+    search_fields = ["title", "summary"]
+    readonly_fields = [*ReviewedContentAdmin.readonly_fields, "tree_problems", "overview_link"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "summary",
+                    "introduction",
+                    "start_question",
+                    "overview_link",
+                ]
+            },
+        ),
+        ("Checks", {"fields": ["tree_problems"]}),
+        ReviewedContentAdmin.plain_english_fieldset,
+        ReviewedContentAdmin.review_fieldset,
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "start_question":
+            tree_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Question.objects.filter(tree_id=tree_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Problems")
+    def tree_problems(self, obj):
+        if not obj.pk:
+            return "Save first."
+        problems = obj.problems()
+        if not problems:
+            return "None: every answer leads somewhere and every path ends."
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+
+    @admin.display(description="Flow chart")
+    def overview_link(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}">See the whole tree</a>', reverse("decide_overview", args=[obj.slug])
+        )
+
+    def preview_view(self, request, object_id):
+        """Drafts are not on the public site, so the preview shows the flow chart here."""
+        tree = self.get_object(request, str(object_id))
+        if tree is None or not self.has_view_permission(request, tree):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        context = overview_context(load_tree(DecisionTree.objects, tree.slug))
+        return TemplateResponse(request, "decisions/overview.html", {**context, "preview": True})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        tree = form.instance
+        problems = tree.problems()
+        if not problems:
+            return
+        listed = " ".join(str(problem) for problem in problems)
+        if tree.status == Status.PUBLISHED:
+            DecisionTree.objects.filter(pk=tree.pk).update(status=Status.DRAFT)
+            self.message_user(
+                request,
+                f"Saved as a draft, because readers could get stuck: {listed}",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request, f"This draft cannot be published yet: {listed}", messages.WARNING
+            )
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fk_name = "question"
+    extra = 1
+    fields = ["position", "label", "next_question", "outcome"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        question = Question.objects.filter(
+            pk=request.resolver_match.kwargs.get("object_id")
+        ).first()
+        tree_id = question.tree_id if question else None
+        if db_field.name == "next_question":
+            kwargs["queryset"] = Question.objects.filter(tree_id=tree_id)
+        if db_field.name == "outcome":
+            kwargs["queryset"] = Outcome.objects.filter(tree_id=tree_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class QuestionGlossInline(admin.StackedInline):
+    model = QuestionGloss
+    extra = 0
+    fields = ["workplace", "body"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["prompt", "slug", "tree", "position"]
+    list_filter = ["tree"]
+    search_fields = ["prompt", "slug"]
+    inlines = [AnswerInline, QuestionGlossInline]
+    fields = ["tree", "slug", "prompt", "help_text", "position"]
+
+    def has_module_permission(self, request):
+        return False  # reached from its tree, not from the admin index
