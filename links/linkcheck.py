@@ -1,0 +1,483 @@
+"""Link currency: check every external address the hub links to, and act on what is found.
+
+check_links() is what `manage.py check_links` (and so cron) runs; replace_url_everywhere() is
+what the link report's "Replace this URL everywhere" runs. Both behave the same however called.
+
+Which addresses a run checks:
+- by default, every address in use (see usage.py);
+- with `only_due`, the addresses that are due: never checked; or their next check has come
+  (working and redirected links are rechecked every LINKCHECK_RECHECK_DAYS days, broken and
+  uncertain ones on every run, so a second failure or a recovery is seen the next night); or
+  used by a resource whose review falls due within REVIEW_SOON_DAYS days, so the editor
+  reviewing it sees a fresh result and knows whether the page changed;
+- with `urls`, just those.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import reversion
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from hub.models import ReviewedContent
+
+from .fetch import CheckConfig, CheckResult, Target, run_checks
+from .locking import exclusive_run
+from .models import HISTORY_LENGTH, CheckedLink, LinkCheckResult, Outcome, RedirectKind
+from .usage import (
+    Usage,
+    admin_owner,
+    content_models,
+    gather_usages,
+    link_fields,
+    link_key,
+    objects_mentioning,
+    replace_url_in_text,
+)
+
+LOCK_NAME = "links.check_links"
+REVIEW_SOON_DAYS = 30
+BATCH = 500
+
+
+class AnotherRunIsChecking(Exception):
+    """Another check_links run holds the lock; this one did nothing."""
+
+
+@dataclass(kw_only=True)
+class LinkResult:
+    """What one run found for one address, and where that address is used."""
+
+    url: str
+    outcome: str
+    status_code: int | None
+    final_url: str
+    error: str
+    content_changed: bool
+    used_in: list[Usage]
+    reported_broken: bool = False
+    redirect_kind: str = ""
+    suggested_url: str = ""
+
+    @property
+    def moved_permanently(self) -> bool:
+        return self.outcome == Outcome.REDIRECTED and self.redirect_kind == RedirectKind.PERMANENT
+
+    @property
+    def changed_pages(self) -> list[Usage]:
+        """Where this address is what the page is about, and that page's text changed."""
+        return (
+            [usage for usage in self.used_in if usage.is_link_field] if self.content_changed else []
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "url": self.url,
+            "outcome": self.outcome,
+            "status_code": self.status_code,
+            "final_url": self.final_url or None,
+            "error": self.error or None,
+            "content_changed": self.content_changed,
+            "used_in": [usage.as_dict() for usage in self.used_in],
+        }
+
+
+@dataclass(kw_only=True)
+class LinkReport:
+    results: list[LinkResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(result.outcome for result in self.results)
+
+    @property
+    def reported_broken(self) -> list[LinkResult]:
+        return [result for result in self.results if result.reported_broken]
+
+    @property
+    def moved_permanently(self) -> list[LinkResult]:
+        return [result for result in self.results if result.moved_permanently]
+
+    @property
+    def changed(self) -> list[LinkResult]:
+        return [result for result in self.results if result.changed_pages]
+
+    @property
+    def has_broken(self) -> bool:
+        return self.counts[Outcome.BROKEN] > 0
+
+    def as_json(self) -> dict:
+        return {
+            "checked": len(self.results),
+            "ok": self.counts[Outcome.OK],
+            "broken": self.counts[Outcome.BROKEN],
+            "results": [result.as_json() for result in self.results],
+        }
+
+    def summary(self) -> str:
+        counts = self.counts
+        moved = len(self.moved_permanently)
+        reported = len(self.reported_broken)
+        noun = "link" if len(self.results) == 1 else "links"
+        parts = [
+            f"{counts[Outcome.OK]} ok",
+            f"{counts[Outcome.REDIRECTED]} redirected ({moved} moved permanently)",
+            f"{counts[Outcome.UNCERTAIN]} uncertain",
+            f"{counts[Outcome.BROKEN]} broken ({reported} broken two runs in a row)",
+        ]
+        changed = len(self.changed)
+        pages = "page" if changed == 1 else "pages"
+        return (
+            f"Checked {len(self.results)} {noun} in {self.seconds:.1f} s: {', '.join(parts)}; "
+            f"{changed} linked {pages} changed."
+        )
+
+    def digest(self) -> tuple[str, str] | None:
+        """Subject and body of the editors' email, or None when there is nothing to act on.
+
+        Broken links appear only once they failed two runs in a row (see models.BROKEN_AFTER_RUNS).
+        """
+        broken, moved, changed = self.reported_broken, self.moved_permanently, self.changed
+        if not (broken or moved or changed):
+            return None
+        report_url = f"{settings.SITE_URL}{reverse('admin:links_checkedlink_changelist')}"
+        today = timezone.localdate()
+        lines = [f"The link checker ran on {today.day} {today:%B %Y}.", ""]
+        if broken:
+            lines += [f"Broken on two runs in a row ({len(broken)}):", ""]
+            for result in broken:
+                lines += [f"- {result.url}", f"  {result.error}", *_places(result.used_in), ""]
+        if moved:
+            lines += [f"Moved permanently ({len(moved)}): use the new address.", ""]
+            for result in moved:
+                lines += [
+                    f"- {result.url}",
+                    f"  now at {result.suggested_url}",
+                    *_places(result.used_in),
+                    "",
+                ]
+            lines += [
+                'In the link report, "Replace this URL everywhere" updates every place at once, '
+                "with history kept.",
+                "",
+            ]
+        if changed:
+            lines += [
+                f"The page we point to has changed: re-review ({len(changed)}):",
+                "",
+            ]
+            for result in changed:
+                lines += [f"- {result.url}", *_places(result.changed_pages), ""]
+        lines += [f"Link report: {report_url}"]
+        subject = f"Links: {len(broken)} broken, {len(moved)} moved, {len(changed)} pages changed"
+        return subject, "\n".join(lines)
+
+
+def _places(usages: Iterable[Usage]) -> list[str]:
+    return [
+        f"  used in {usage.kind} {usage.object!r} ({usage.field}): "
+        f"{usage.admin_url or usage.public_url}"
+        for usage in usages
+    ]
+
+
+def _chunks(items: Sequence, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def due_keys(usages: dict[str, list[Usage]], *, now: datetime.datetime) -> list[str]:
+    """The addresses a `--only-due` run checks; see the module's docstring."""
+    known = set(CheckedLink.objects.values_list("url", flat=True))
+    due = set(CheckedLink.objects.due(now).values_list("url", flat=True))
+    soon = timezone.localdate(now) + datetime.timedelta(days=REVIEW_SOON_DAYS)
+    reviewed_soon = set()
+    for model in {
+        apps.get_model(usage.model)
+        for uses in usages.values()
+        for usage in uses
+        if usage.is_link_field
+    }:
+        if issubclass(model, ReviewedContent):
+            reviewed_soon |= {
+                (model._meta.label_lower, pk)
+                for pk in model.objects.filter(next_review_due__lte=soon).values_list(
+                    "pk", flat=True
+                )
+            }
+    return [
+        key
+        for key, uses in usages.items()
+        if key not in known
+        or key in due
+        or any(usage.is_link_field and (usage.model, usage.pk) in reviewed_soon for usage in uses)
+    ]
+
+
+def _sync_links(
+    usages: dict[str, list[Usage]], keys: Sequence[str], *, prune: bool
+) -> dict[str, CheckedLink]:
+    """A CheckedLink for every address to check, `used_in` brought up to date, and (on runs
+    that looked at everything) addresses no longer used anywhere removed from the report."""
+    existing = {link.url: link for link in CheckedLink.objects.all()}
+    changed = []
+    for key, link in existing.items():
+        used_in = [usage.as_dict() for usage in usages.get(key, [])]
+        if key in usages and link.used_in != used_in:
+            link.used_in = used_in
+            changed.append(link)
+    CheckedLink.objects.bulk_update(changed, ["used_in"], batch_size=BATCH)
+    if prune:
+        unused = [link.pk for key, link in existing.items() if key not in usages]
+        for chunk in _chunks(unused):
+            CheckedLink.objects.filter(pk__in=chunk).delete()
+    new = [key for key in dict.fromkeys(keys) if key not in existing]
+    CheckedLink.objects.bulk_create(
+        [
+            CheckedLink(url=key, used_in=[usage.as_dict() for usage in usages.get(key, [])])
+            for key in new
+        ],
+        batch_size=BATCH,
+    )
+    for chunk in _chunks(new):
+        existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
+    return {key: existing[key] for key in keys}
+
+
+def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
+    read_body = any(usage.is_link_field for usage in uses)
+    # Validators are only worth sending when we have the text they vouch for.
+    validators = read_body and bool(link.fingerprint)
+    return Target(
+        url=key,
+        read_body=read_body,
+        etag=link.etag if validators else "",
+        last_modified=link.last_modified if validators else "",
+        validators_url=link.final_url or key,
+    )
+
+
+def _store(
+    results: dict[str, CheckResult],
+    links: dict[str, CheckedLink],
+    usages: dict[str, list[Usage]],
+    *,
+    now: datetime.datetime,
+) -> dict[str, bool]:
+    """Record each finished check, keep the last HISTORY_LENGTH per address, and bring the
+    link state of the content they belong to up to date. Returns which pages changed."""
+    changed: dict[str, bool] = {}
+    history = []
+    states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    page_changes: dict[type, list[int]] = defaultdict(list)
+    with transaction.atomic():
+        for key, result in results.items():
+            if not result.finished:
+                changed[key] = False
+                continue
+            link = links[key]
+            changed[key] = link.record(result, now=now)
+            history.append(
+                LinkCheckResult(
+                    link=link,
+                    checked_at=now,
+                    outcome=result.outcome,
+                    status_code=result.status_code,
+                    final_url=link.final_url,
+                    error=result.error,
+                    content_changed=changed[key],
+                    seconds=round(result.seconds, 3),
+                )
+            )
+            # A single failure shows as "could not tell" until a second run confirms it, so
+            # readers and editors are not told a link is broken after one bad night.
+            state = result.outcome
+            if state == Outcome.BROKEN and not link.is_reported_broken:
+                state = Outcome.UNCERTAIN
+            for usage in usages.get(key, []):
+                if usage.is_link_field:
+                    model = apps.get_model(usage.model)
+                    states[model][state].append(usage.pk)
+                    if changed[key]:
+                        page_changes[model].append(usage.pk)
+        LinkCheckResult.objects.bulk_create(history, batch_size=BATCH)
+        _trim_history([link.pk for link in links.values()])
+        for model, by_state in states.items():
+            for state, pks in by_state.items():
+                for chunk in _chunks(pks):
+                    _update_if_has(model, chunk, link_state=state, link_checked_at=now)
+        for model, pks in page_changes.items():
+            for chunk in _chunks(pks):
+                _update_if_has(model, chunk, page_changed_at=now)
+    return changed
+
+
+def _update_if_has(model, pks: Sequence[int], **values) -> None:
+    """update(), not save(): checking a link is not an edit, so no revision and no new
+    `updated` date. Only the fields the model has are set."""
+    names = {f.name for f in model._meta.concrete_fields}
+    values = {name: value for name, value in values.items() if name in names}
+    if values:
+        model.objects.filter(pk__in=pks).update(**values)
+
+
+def _trim_history(link_ids: Sequence[int]) -> None:
+    for chunk in _chunks(link_ids):
+        crowded = (
+            LinkCheckResult.objects.filter(link_id__in=chunk)
+            .values("link_id")
+            .annotate(count=Count("id"))
+            .filter(count__gt=HISTORY_LENGTH)
+            .values_list("link_id", flat=True)
+        )
+        for link_id in crowded:
+            keep = LinkCheckResult.objects.filter(link_id=link_id).values_list("id", flat=True)
+            LinkCheckResult.objects.filter(link_id=link_id).exclude(
+                id__in=list(keep[:HISTORY_LENGTH])
+            ).delete()
+
+
+def check_links(
+    *,
+    urls: Sequence[str] = (),
+    only_due: bool = False,
+    config: CheckConfig | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime.datetime | None = None,
+) -> LinkReport:
+    """Check the hub's external links and store what was found (see the module's docstring).
+
+    Raises AnotherRunIsChecking, having done nothing, when another run holds the lock.
+    """
+    config = config or CheckConfig.from_settings()
+    started = time.monotonic()
+    # A run lasts at most its deadline plus the time to store results; a lock row older than
+    # that was left by a run that died.
+    stale_after = datetime.timedelta(seconds=config.deadline) + datetime.timedelta(minutes=30)
+    with exclusive_run(LOCK_NAME, stale_after=stale_after) as acquired:
+        if not acquired:
+            raise AnotherRunIsChecking
+        usages = gather_usages()
+        if urls:
+            keys = list(dict.fromkeys(link_key(url) for url in urls))
+        elif only_due:
+            keys = due_keys(usages, now=now or timezone.now())
+        else:
+            keys = list(usages)
+        links = _sync_links(usages, keys, prune=not urls)
+        targets = [_target(key, links[key], usages.get(key, [])) for key in keys]
+        done = 0
+
+        def count(result: CheckResult) -> None:
+            nonlocal done
+            done += 1
+            progress(done, len(targets))
+
+        if progress is not None:
+            progress(0, len(targets))
+        results = run_checks(targets, config=config, on_result=count if progress else None)
+        changed = _store(results, links, usages, now=now or timezone.now())
+    return LinkReport(
+        results=[
+            LinkResult(
+                url=key,
+                outcome=results[key].outcome,
+                status_code=results[key].status_code,
+                final_url=results[key].final_url,
+                error=results[key].error,
+                content_changed=changed[key],
+                used_in=usages.get(key, []),
+                reported_broken=links[key].is_reported_broken and results[key].finished,
+                redirect_kind=results[key].redirect_kind,
+                suggested_url=results[key].suggested_url,
+            )
+            for key in keys
+        ],
+        seconds=time.monotonic() - started,
+    )
+
+
+@dataclass(kw_only=True)
+class Replacement:
+    changed: list[str] = field(default_factory=list)
+    not_changed: list[str] = field(default_factory=list)
+
+
+def replace_url_everywhere(*, old_url: str, new_url: str, user=None) -> Replacement:
+    """Rewrite `old_url` as `new_url` in every link field and Markdown field that uses it.
+
+    Each object is saved through its model (so its HTML is rendered again) inside one
+    django-reversion revision with a comment and the user, so the change can be compared and
+    undone from each object's history. With a user, only models they may change are touched.
+    The old address leaves the link report when every use of it was replaced.
+    """
+    old_key = link_key(old_url)
+    replacement = Replacement()
+    comment = f"Link checker: replaced {old_url} with {new_url}, where it moved permanently."
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(comment)
+        if user is not None:
+            reversion.set_user(user)
+        for model in content_models():
+            opts = model._meta
+            allowed = user is None or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+            for obj in objects_mentioning(model, old_key):
+                label = f"{opts.verbose_name} {str(obj)!r}"
+                if not _replace_in_object(obj, old_key=old_key, new_url=new_url):
+                    continue
+                if not allowed:
+                    replacement.not_changed.append(f"{label}: you may not change it")
+                    continue
+                try:
+                    _validate_link_fields(obj)
+                except ValidationError as error:
+                    replacement.not_changed.append(f"{label}: {' '.join(error.messages)}")
+                    continue
+                obj.save()
+                owner = admin_owner(obj)
+                if owner is not None and owner is not obj and reversion.is_registered(type(owner)):
+                    reversion.add_to_revision(owner)
+                replacement.changed.append(label)
+    if replacement.changed and not replacement.not_changed:
+        CheckedLink.objects.filter(url=old_key).delete()
+    return replacement
+
+
+def _replace_in_object(obj, *, old_key: str, new_url: str) -> bool:
+    """Rewrite the address in memory; returns whether anything changed."""
+    changed = False
+    for name in link_fields(type(obj)):
+        value = getattr(obj, name)
+        if value and link_key(value) == old_key:
+            setattr(obj, name, replace_url_in_text(value, old_url=old_key, new_url=new_url))
+            changed = True
+            # The new address has not been checked as this object's link yet.
+            for state_field, unchecked in (("link_state", "unchecked"), ("link_checked_at", None)):
+                if hasattr(obj, state_field):
+                    setattr(obj, state_field, unchecked)
+    for name in type(obj).markdown_fields:
+        text = getattr(obj, name)
+        if not text:
+            continue
+        new_text = replace_url_in_text(text, old_url=old_key, new_url=new_url)
+        if new_text != text:
+            setattr(obj, name, new_text)
+            changed = True
+    return changed
+
+
+def _validate_link_fields(obj) -> None:
+    for name in link_fields(type(obj)):
+        obj._meta.get_field(name).clean(getattr(obj, name), obj)

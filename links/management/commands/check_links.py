@@ -1,0 +1,127 @@
+import json
+from urllib.parse import urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+
+from links.digest import editor_addresses, send_to_editors
+from links.fetch import CheckConfig
+from links.linkcheck import AnotherRunIsChecking, LinkReport, check_links
+from links.models import MAX_URL_LENGTH, Outcome
+
+PROGRESS_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = (
+        "Check every external link in resources and Markdown fields, store the results for the "
+        "admin link report, and notice when a resource's page changes. Prints one summary line "
+        "(a progress bar and the problems on a terminal). Exit status: 0 nothing broken, "
+        "1 something broken, 2 usage or configuration error. Exits 0 without checking when "
+        "another run holds the lock."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+        parser.add_argument(
+            "--only-due",
+            action="store_true",
+            help=(
+                "Check only links that are due: never checked, not working last time, last "
+                "checked more than LINKCHECK_RECHECK_DAYS days ago, or used by a resource "
+                "due for review within 30 days."
+            ),
+        )
+        parser.add_argument(
+            "--url",
+            action="append",
+            default=[],
+            dest="urls",
+            metavar="URL",
+            help="Check only this address (may be given more than once).",
+        )
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="Email editors a digest: links broken two runs in a row, moved, or changed.",
+        )
+
+    def handle(self, *args, as_json, only_due, urls, email, verbosity, **options):
+        if urls and only_due:
+            raise CommandError("Give --url or --only-due, not both.", returncode=2)
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise CommandError(
+                    f"--url {url!r}: only http:// and https:// addresses can be checked.",
+                    returncode=2,
+                )
+            if len(url) > MAX_URL_LENGTH:
+                raise CommandError(
+                    f"--url: addresses longer than {MAX_URL_LENGTH} characters are not checked.",
+                    returncode=2,
+                )
+        config = CheckConfig.from_settings()
+        if problems := config.problems():
+            raise CommandError(" ".join(problems), returncode=2)
+        recipients = editor_addresses() if email else []
+        if email and not recipients:
+            raise CommandError(
+                "--email: nobody to send to. Set HUB_EDITOR_EMAILS, or give editors an email "
+                "address.",
+                returncode=2,
+            )
+        on_terminal = self.stdout.isatty() and not as_json
+        try:
+            report = check_links(
+                urls=urls,
+                only_due=only_due,
+                config=config,
+                progress=self.draw_progress if on_terminal else None,
+            )
+        except AnotherRunIsChecking:
+            message = "Another check_links run holds the lock, so this one checked nothing."
+            if as_json:
+                self.stderr.write(message)
+                self.stdout.write(json.dumps(LinkReport().as_json()))
+            else:
+                self.stdout.write(message)
+            return
+
+        summary = report.summary()
+        digest = report.digest() if email else None
+        if digest:
+            sent = send_to_editors(subject=digest[0], body=digest[1], recipients=recipients)
+            summary += f" Emailed the digest to {sent} {'editor' if sent == 1 else 'editors'}."
+        if as_json:
+            self.stdout.write(json.dumps(report.as_json(), indent=2))
+        elif on_terminal:
+            self.stdout.write("")
+            self.write_problems(report, everything=verbosity >= 2)
+        if report.has_broken:
+            raise CommandError(summary, returncode=1)
+        if not as_json and verbosity:
+            self.stdout.write(self.style.SUCCESS(summary))
+
+    def draw_progress(self, done: int, total: int) -> None:
+        filled = PROGRESS_WIDTH * done // total if total else PROGRESS_WIDTH
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        self.stdout.write(f"\rChecking links [{bar}] {done}/{total}", ending="")
+        self.stdout.flush()
+
+    def write_problems(self, report: LinkReport, *, everything: bool) -> None:
+        for result in report.results:
+            if result.outcome == Outcome.OK and not result.content_changed and not everything:
+                continue
+            line = f"{result.outcome.upper():10} {result.url}"
+            if result.moved_permanently:
+                line += f" -> now at {result.suggested_url}"
+            elif result.outcome == Outcome.REDIRECTED:
+                line += f" -> for now {result.final_url}"
+            if result.error:
+                line += f"  ({result.error})"
+            if result.content_changed:
+                line += "  [page changed]"
+            style = self.style.ERROR if result.outcome == Outcome.BROKEN else self.style.WARNING
+            self.stdout.write(style(line) if result.outcome != Outcome.OK else line)
