@@ -1,0 +1,101 @@
+"""content/jargon.yaml: the editors' list of HR words and their plainer alternatives.
+
+A list of entries with `term`, and optionally `alternative` (a plainer word; leave it out when the
+word must be explained instead) and `note`.
+"""
+
+from pathlib import Path
+
+from hub.content_files import (
+    Counts,
+    Known,
+    Problems,
+    SourceFile,
+    dump_yaml,
+    item_line,
+    key_line,
+    parse_yaml,
+    register,
+    write_text,
+)
+
+from .models import JargonTerm
+
+KEYS = {"term", "alternative", "note"}
+
+
+class JargonSection:
+    name = "jargon"
+    order = 15
+
+    def claims(self, relative: Path) -> bool:
+        return relative.name in {"jargon.yaml", "jargon.yml"}
+
+    def known_in_database(self, known: Known) -> None:
+        pass
+
+    def parse(self, source: SourceFile, known: Known, problems: Problems) -> list[dict]:
+        data = parse_yaml(source.text, source.path, problems)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            problems.add(source.path, 1, "jargon.yaml must be a list of terms")
+            return []
+        entries, seen = [], {}
+        for index, entry in enumerate(data):
+            line = item_line(data, index)
+            if not isinstance(entry, dict) or not str(entry.get("term") or "").strip():
+                problems.add(source.path, line, "each entry needs a term")
+                continue
+            for key in sorted(set(entry) - KEYS):
+                problems.add(source.path, key_line(entry, key), f"unknown key {key!r}")
+            term = str(entry["term"]).strip()
+            if term.lower() in seen:
+                problems.add(
+                    source.path,
+                    line,
+                    f"{term!r} is listed twice (first on line {seen[term.lower()]})",
+                )
+            seen[term.lower()] = line
+            entries.append(
+                {
+                    "term": term,
+                    "alternative": str(entry.get("alternative") or "").strip(),
+                    "note": str(entry.get("note") or "").strip(),
+                }
+            )
+        return entries
+
+    def add_known(self, items, known) -> None:
+        pass
+
+    def check(self, items, known, problems) -> None:
+        pass
+
+    def apply(self, items: list[dict], counts: Counts) -> None:
+        existing = {t.term: t for t in JargonTerm.objects.all()}
+        for item in items:
+            term = existing.get(item["term"])
+            if term is None:
+                JargonTerm.objects.create(**item)
+                counts.record(self.name, "created")
+            elif (term.alternative, term.note) == (item["alternative"], item["note"]):
+                counts.record(self.name, "unchanged")
+            else:
+                term.alternative, term.note = item["alternative"], item["note"]
+                term.save()
+                counts.record(self.name, "updated")
+
+    def export(self, root: Path) -> None:
+        entries = []
+        for term in JargonTerm.objects.order_by("term"):
+            entry = {"term": term.term}
+            if term.alternative:
+                entry["alternative"] = term.alternative
+            if term.note:
+                entry["note"] = term.note
+            entries.append(entry)
+        write_text(root / "jargon.yaml", dump_yaml(entries))
+
+
+register(JargonSection())

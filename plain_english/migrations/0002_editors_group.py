@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from hub.permissions import grant_to_editors
+
+
+def grant(apps, schema_editor):
+    grant_to_editors(apps, "plain_english", {"jargonterm": ("add", "change", "delete", "view")})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("plain_english", "0001_initial"), ("resources", "0003_editors_group")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

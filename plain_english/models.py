@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class JargonTermQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class JargonTerm(models.Model):
+    """An HR or care word that readers may not know, with a plainer way to say it."""
+
+    term = models.CharField(max_length=80, unique=True)
+    alternative = models.CharField(
+        "plain alternative",
+        max_length=120,
+        blank=True,
+        help_text="Leave blank when there is no plain word: then explain it the first time.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = JargonTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+    @property
+    def advice(self) -> str:
+        if self.alternative:
+            return f"say “{self.alternative}” instead"
+        return "explain it the first time, or link it to the glossary"
