@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from hub.admin_mixins import ReviewDueFilter, ReviewedContentAdmin
@@ -107,6 +108,8 @@ class ResourceAdmin(ReviewedContentAdmin):
     list_filter = ["status", ReviewDueFilter, HardToReadFilter, LinkStateFilter, "kind", "topics"]
     search_fields = ["title", "summary", "body", "url", "publisher"]
     filter_horizontal = ["topics", "stages"]
+    # An address typed without a scheme is taken as https, as Django 6 will do.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         *ReviewedContentAdmin.readonly_fields,
         "link_state",
