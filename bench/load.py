@@ -89,7 +89,7 @@ def main() -> int:
             "",
             f"`make load` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: wrk for {SECONDS} s at "
             f"{CONNECTIONS} connections against the home page and a guide, gunicorn with 3 workers, "
-            f"{engine}, {'Redis' if 'REDIS_URL' in env else 'local memory'} cache.",
+            f"{engine}, {'Redis' if 'REDIS_URL' in env else 'a cache folder'} as the cache.",
             "",
             "| measure | value |",
             "|---|---|",

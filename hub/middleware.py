@@ -1,6 +1,7 @@
 """Response headers every page needs, and a page cache for readers who are not signed in."""
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from .cache import GENERATION_KEY, content_generation
+from .cache import content_generation
 from .workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
@@ -29,19 +30,47 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class LocalPages:
+    """Pages this worker served lately, kept in its own memory for the current generation only.
+
+    A page found here costs no trip to the shared cache. It is a small first-in, first-out
+    store: a change of generation empties it, and the oldest page goes when it is full.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._generation = None
+        self._pages: dict[str, dict] = {}
+
+    def get(self, key: str, generation) -> dict | None:
+        if generation != self._generation:
+            self._generation, self._pages = generation, {}
+            return None
+        return self._pages.get(key)
+
+    def put(self, key: str, stored: dict) -> None:
+        if self.size <= 0 or stored["generation"] != self._generation:
+            return
+        if len(self._pages) >= self.size:
+            self._pages.pop(next(iter(self._pages)), None)
+        self._pages[key] = stored
+
+
 class AnonymousPageCacheMiddleware:
     """Caches whole public pages, with all their headers, for readers who are not signed in.
 
-    It sits first in the middleware stack, so a cached page costs one cache round trip and
-    nothing else. Each stored page remembers the content generation it was rendered in; saving
-    anything public bumps the generation (hub.signals), so every app server sharing the cache
-    stops serving the old page at once. The reader's chosen workplace and the scheme are part of
-    the key, so nobody sees another reader's workplace and http never gets an https page.
+    It sits first in the middleware stack. Each stored page remembers the content generation it
+    was rendered in; saving anything public bumps the generation (hub.signals, hub.cache), so
+    every worker on every app server stops serving the old page at once. A page is looked for in
+    the worker's own memory first, then in the shared cache, and only then rendered. The reader's
+    chosen workplace and the scheme are part of the key, so nobody sees another reader's
+    workplace and http never gets an https page.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.HUB_PAGE_CACHE_SECONDS
+        self.local = LocalPages(settings.HUB_PAGE_CACHE_LOCAL_ITEMS)
         self.excluded_prefixes = (
             f"/{settings.ADMIN_PATH}",
             "/healthz",
@@ -54,10 +83,9 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # refuse hosts not in ALLOWED_HOSTS before serving anything
         key = self._key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or content_generation()
-        stored = found.get(key)
-        if stored is not None and stored["generation"] == generation:
+        generation = content_generation()
+        stored = self._find(key, generation)
+        if stored is not None:
             response = HttpResponse(stored["content"])
             for header, value in stored["headers"]:
                 response[header] = value
@@ -66,16 +94,26 @@ class AnonymousPageCacheMiddleware:
             if not self._cacheable_response(response):
                 return response
             self._add_validators(response)
-            cache.set(
-                key,
-                {
-                    "generation": generation,
-                    "content": response.content,
-                    "headers": list(response.items()),
-                },
-                self.timeout,
-            )
+            stored = {
+                "generation": generation,
+                "expires": time.time() + self.timeout,
+                "content": response.content,
+                "headers": list(response.items()),
+            }
+            cache.set(key, stored, self.timeout)
+            self.local.put(key, stored)
         return get_conditional_response(request, etag=response["ETag"], response=response)
+
+    def _find(self, key: str, generation) -> dict | None:
+        stored = self.local.get(key, generation)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is None or stored["generation"] != generation:
+                return None
+            self.local.put(key, stored)
+        if stored["expires"] <= time.time():
+            return None
+        return stored
 
     def _cacheable_request(self, request) -> bool:
         return (

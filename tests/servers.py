@@ -23,6 +23,10 @@ def free_port() -> int:
 
 
 def prod_env(**overrides) -> dict:
+    """Production settings for servers a test starts. Without REDIS_URL they share a cache
+    folder of their own, as the workers of one production server do."""
+    import tempfile
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.prod",
@@ -31,6 +35,7 @@ def prod_env(**overrides) -> dict:
         "DJANGO_BEHIND_TLS_PROXY": "true",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_ACCESS_LOG": "",
+        "HUB_CACHE_DIR": tempfile.mkdtemp(prefix="hub-cache-"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     env.pop("DATABASE_URL", None)

@@ -64,14 +64,9 @@ def two_servers(tmp_path_factory):
             yield {"env": env, "first": first, "second": second}
 
 
-def test_a_change_published_through_one_server_shows_at_once_on_the_other(two_servers):
-    reader = HttpSession(two_servers["second"])
-    status, _, html = reader.get("/guides/")
-    assert status == 200
-    assert "Already public" in html and "Brand new advice on rotas" not in html
-    assert reader.get("/guides/")[1]["ETag"]  # now cached in the shared Redis
-
-    editor = HttpSession(two_servers["first"])
+def publish_draft_through(base: str, title: str) -> None:
+    """An editor signs in on this server and publishes the draft guide with this title."""
+    editor = HttpSession(base)
     token = editor.csrf_token("/admin/login/")
     status, _, _ = editor.post(
         "/admin/login/",
@@ -86,7 +81,7 @@ def test_a_change_published_through_one_server_shows_at_once_on_the_other(two_se
     status, _, changelist = editor.get("/admin/resources/guide/")
     assert status == 200
     guide_id = re.search(
-        r"/admin/resources/guide/(\d+)/change/[^>]*>Brand new advice", changelist
+        rf"/admin/resources/guide/(\d+)/change/[^>]*>{re.escape(title)}", changelist
     ).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
     status, _, _ = editor.post(
@@ -100,9 +95,58 @@ def test_a_change_published_through_one_server_shows_at_once_on_the_other(two_se
     )
     assert status == 302
 
-    status, _, html = reader.get("/guides/")
-    assert "Brand new advice on rotas" in html
-    assert reader.get("/guides/about-to-publish/")[0] == 200
+
+def guide_list_seen_by_every_worker(base: str, times: int = 12) -> list[str]:
+    """The guide list as readers see it, asked often enough to reach every worker."""
+    pages = []
+    for _ in range(times):
+        status, _, html = HttpSession(base).get("/guides/")
+        assert status == 200
+        pages.append(html)
+    return pages
+
+
+def test_a_change_published_through_one_server_shows_at_once_on_the_other(two_servers):
+    before = guide_list_seen_by_every_worker(two_servers["second"])
+    assert all("Already public" in html for html in before)
+    assert not any("Brand new advice on rotas" in html for html in before)
+
+    publish_draft_through(two_servers["first"], "Brand new advice on rotas")
+
+    after = guide_list_seen_by_every_worker(two_servers["second"])
+    assert all("Brand new advice on rotas" in html for html in after)
+    assert HttpSession(two_servers["second"]).get("/guides/about-to-publish/")[0] == 200
+
+
+@pytest.fixture(scope="module")
+def one_server_without_redis(tmp_path_factory):
+    require_postgres()
+    content = tmp_path_factory.mktemp("content")
+    for name, text in CONTENT.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text)
+    with scratch_postgres_database() as database_url:
+        env = prod_env(
+            DATABASE_URL=database_url, GUNICORN_WORKERS="3", HUB_EDITOR_PASSWORD=EDITOR_PASSWORD
+        )
+        env.pop("REDIS_URL", None)
+        manage("migrate", "--noinput", "-v0", env=env)
+        manage("load_content", str(content), env=env)
+        manage("create_editor", "casey", "--no-input", env=env)
+        with gunicorn(env) as base:
+            yield base
+
+
+def test_every_worker_of_one_server_without_redis_shows_a_change_at_once(
+    one_server_without_redis,
+):
+    before = guide_list_seen_by_every_worker(one_server_without_redis)
+    assert not any("Brand new advice on rotas" in html for html in before)
+
+    publish_draft_through(one_server_without_redis, "Brand new advice on rotas")
+
+    after = guide_list_seen_by_every_worker(one_server_without_redis)
+    assert all("Brand new advice on rotas" in html for html in after)
 
 
 def test_both_servers_share_one_cache(two_servers):

@@ -87,7 +87,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hub.cache_backends.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hub",
         }
@@ -221,6 +221,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # How long content stays current before it must be reviewed again, in months.
 HUB_REVIEW_INTERVAL_MONTHS = {"guide": 12, "script": 12, "resource": 6}
 HUB_PAGE_CACHE_SECONDS = env_int("HUB_PAGE_CACHE_SECONDS", 600)
+# Pages each worker also keeps in its own memory, so a cached page needs no trip to the cache.
+HUB_PAGE_CACHE_LOCAL_ITEMS = env_int("HUB_PAGE_CACHE_LOCAL_ITEMS", 500)
+# With Redis, how often a worker reads the content generation even when told of no change.
+HUB_GENERATION_RECHECK_SECONDS = env_int("HUB_GENERATION_RECHECK_SECONDS", 5)
 HUB_FEEDBACK_RATE = env_int("HUB_FEEDBACK_PER_HOUR", 10)
 
 LOGGING = {

@@ -3,7 +3,16 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, BEHIND_TLS_PROXY, DEBUG, SECRET_KEY, env_bool
+from .base import (
+    ALLOWED_HOSTS,
+    BASE_DIR,
+    BEHIND_TLS_PROXY,
+    CACHE_DIR,
+    DEBUG,
+    REDIS_URL,
+    SECRET_KEY,
+    env_bool,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -22,6 +31,16 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     )
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+
+if not REDIS_URL and not CACHE_DIR:
+    # Every gunicorn worker must see an editor's change at once, and share login lockouts and
+    # rate limits, so they share one cache folder rather than each keeping its own in memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache",
+        }
+    }
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 if BEHIND_TLS_PROXY:
