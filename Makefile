@@ -96,6 +96,7 @@ editor: install
 
 bench: install-dev system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/linkcheck.py
 
 load: install-dev system-deps
 	$(BIN)/python bench/load.py

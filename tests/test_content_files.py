@@ -287,3 +287,12 @@ def test_every_third_party_url_comes_from_the_shared_reference_list(loaded):
             }
     assert used, "the starter content should link to real resources"
     assert sorted(used - allowed) == []
+
+
+def test_if_empty_loads_a_new_hub_but_never_writes_over_editors_work():
+    assert re.search(r"[1-9]\d* created", load("--if-empty"))
+    guide = Guide.objects.order_by("slug").first()
+    guide.title = "An editor's better title"
+    guide.save()
+    assert "already has content" in load("--if-empty")
+    assert Guide.objects.get(pk=guide.pk).title == "An editor's better title"

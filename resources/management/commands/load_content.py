@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hub import content_files
+from resources.models import Guide, Resource, Script
 from resources.search import rebuild_index
 
 
@@ -18,8 +19,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and count, but change nothing."
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a hub with no guides, scripts or resources yet, so that a "
+            "restarted server never writes over editors' work.",
+        )
 
-    def handle(self, *args, paths, dry_run, verbosity, **options):
+    def handle(self, *args, paths, dry_run, if_empty, verbosity, **options):
+        if if_empty and any(m.objects.exists() for m in (Guide, Script, Resource)):
+            self.stdout.write("The hub already has content; nothing loaded.")
+            return
         paths = paths or [Path(settings.BASE_DIR) / "content"]
         try:
             counts = content_files.load(paths, dry_run=dry_run)
