@@ -44,7 +44,6 @@ class OutcomeInline(admin.StackedInline):
 
 @admin.register(DecisionTree)
 class DecisionTreeAdmin(ReviewedContentAdmin):
-    public_template = "decisions/index.html"
     inlines = [QuestionInline, OutcomeInline]
     list_filter = ["status"]
     search_fields = ["title", "summary"]
