@@ -75,18 +75,15 @@ class Known:
 
 def check_glossary_links(path: Path, text: str, known: Known, problems: Problems) -> None:
     """Every [[term]] in a file must name a glossary entry, or readers meet a dead link."""
-    from django.utils.text import slugify
-
-    from .rendering import GLOSSARY_LINK
+    from .rendering import glossary_links
 
     for number, line in enumerate(text.splitlines(), start=1):
-        for shown, target in GLOSSARY_LINK.findall(line):
-            slug = slugify(target or shown)
+        for written, slug in glossary_links(line):
             if not known.has("glossary", slug):
                 problems.add(
                     path,
                     number,
-                    f"[[{target or shown}]] links to no glossary entry: add {slug!r} to "
+                    f"[[{written}]] links to no glossary entry: add {slug!r} to "
                     "glossary.yaml or change the link",
                 )
 

@@ -3,13 +3,14 @@
 import calendar
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .rendering import render_markdown
+from .rendering import glossary_links, render_markdown
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -36,6 +37,27 @@ class RenderedMarkdownModel(models.Model):
     def save(self, *args, **kwargs):
         self.render_markdown_fields()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name in self.markdown_fields:
+            links = glossary_links(getattr(self, name) or "")
+            if not links:
+                continue
+            known = set(
+                apps.get_model("resources", "GlossaryTerm")
+                .objects.filter(slug__in=[slug for _, slug in links])
+                .values_list("slug", flat=True)
+            )
+            missing = sorted({f"[[{written}]]" for written, slug in links if slug not in known})
+            if missing:
+                errors[name] = (
+                    f"{', '.join(missing)} {'links' if len(missing) == 1 else 'link'} to no "
+                    "glossary entry. Add the word to the glossary first, or change the link."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def render_markdown_fields(self) -> None:
         for name in self.markdown_fields:
@@ -116,15 +138,19 @@ class ReviewedContent(RenderedMarkdownModel):
         super().save(*args, **kwargs)
 
     def clean(self):
-        super().clean()
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         if (
             self.next_review_due
             and self.last_reviewed
             and self.next_review_due < self.last_reviewed
         ):
-            raise ValidationError(
-                {"next_review_due": "The next review cannot be before the last review."}
-            )
+            errors["next_review_due"] = ["The next review cannot be before the last review."]
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def review_interval_months(cls) -> int:

@@ -29,6 +29,13 @@ GLOSSARY_LINK = re.compile(r"\[\[([^\]|\n]+)(?:\|([^\]\n]+))?\]\]")
 _markdown = markdown.Markdown(extensions=["tables", "sane_lists", "def_list", "abbr"])
 
 
+def glossary_links(text: str) -> list[tuple[str, str]]:
+    """Each [[...]] in the text, as (what the editor wrote, the glossary slug it points to)."""
+    return [
+        (target or shown, slugify(target or shown)) for shown, target in GLOSSARY_LINK.findall(text)
+    ]
+
+
 def glossary_url(slug: str) -> str:
     return f"/glossary/#{slug}"
 
@@ -42,9 +49,19 @@ def expand_glossary_links(text: str) -> str:
     return GLOSSARY_LINK.sub(replace, text)
 
 
+# Bare addresses in text become links only when they start with http:// or https://, so that a
+# name such as "GOV.UK" stays a word.
+BARE_URL = re.compile(
+    r"""\(*\b(?<![@.])https?://(?:[\w-]+\.)+[a-z]{2,}(?::[0-9]+)?(?!\.\w)\b"""
+    r"""(?:[/?][^\s{}|\\^`<>"]*)?""",
+    re.IGNORECASE,
+)
+
+
 def is_external(href: str) -> bool:
+    """A link to another site, including one with no scheme such as //example.org/page."""
     parts = urlsplit(href)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+    return parts.scheme in {"http", "https", ""} and bool(parts.netloc)
 
 
 def _mark_external_links(attrs, new=False):
@@ -65,7 +82,9 @@ _cleaner = bleach.sanitizer.Cleaner(
     strip=True,
     strip_comments=True,
 )
-_linker = Linker(callbacks=[_mark_external_links], skip_tags={"pre", "code"}, parse_email=False)
+_linker = Linker(
+    callbacks=[_mark_external_links], skip_tags={"pre", "code"}, parse_email=False, url_re=BARE_URL
+)
 
 
 def render_markdown(text: str) -> str:

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from reversion_compare.admin import CompareVersionAdmin
 
 from .models import JargonTerm
 
 
 @admin.register(JargonTerm)
-class JargonTermAdmin(admin.ModelAdmin):
+class JargonTermAdmin(CompareVersionAdmin):
     list_display = ["term", "alternative", "active"]
     list_editable = ["alternative", "active"]
     list_filter = ["active"]

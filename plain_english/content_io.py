@@ -6,6 +6,8 @@ word must be explained instead) and `note`.
 
 from pathlib import Path
 
+import reversion
+
 from hub.content_files import (
     Counts,
     Known,
@@ -76,15 +78,21 @@ class JargonSection:
         existing = {t.term: t for t in JargonTerm.objects.all()}
         for item in items:
             term = existing.get(item["term"])
-            if term is None:
-                JargonTerm.objects.create(**item)
-                counts.record(self.name, "created")
-            elif (term.alternative, term.note) == (item["alternative"], item["note"]):
+            if term is not None and (term.alternative, term.note) == (
+                item["alternative"],
+                item["note"],
+            ):
                 counts.record(self.name, "unchanged")
-            else:
-                term.alternative, term.note = item["alternative"], item["note"]
-                term.save()
-                counts.record(self.name, "updated")
+                continue
+            with reversion.create_revision():
+                reversion.set_comment("Loaded from jargon.yaml")
+                if term is None:
+                    JargonTerm.objects.create(**item)
+                    counts.record(self.name, "created")
+                else:
+                    term.alternative, term.note = item["alternative"], item["note"]
+                    term.save()
+                    counts.record(self.name, "updated")
 
     def export(self, root: Path) -> None:
         entries = []

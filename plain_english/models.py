@@ -1,3 +1,4 @@
+import reversion
 from django.db import models
 
 
@@ -32,3 +33,7 @@ class JargonTerm(models.Model):
         if self.alternative:
             return f"say “{self.alternative}” instead"
         return "explain it the first time, or link it to the glossary"
+
+
+# Editors' changes to the list are kept as revisions, like every other edit.
+reversion.register(JargonTerm)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
+from reversion_compare.admin import CompareVersionAdmin
 
 from hub.admin_mixins import ReviewDueFilter, ReviewedContentAdmin
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
@@ -134,32 +135,32 @@ class ResourceAdmin(ReviewedContentAdmin):
 
 
 @admin.register(Workplace)
-class WorkplaceAdmin(admin.ModelAdmin):
+class WorkplaceAdmin(CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(CompareVersionAdmin):
     list_display = ["name", "situation", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(CompareVersionAdmin):
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
 
 
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(admin.ModelAdmin):
+class SynonymGroupAdmin(CompareVersionAdmin):
     list_display = ["words"]
     search_fields = ["words"]

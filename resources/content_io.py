@@ -268,7 +268,9 @@ class SynonymSection:
             if words in existing:
                 counts.record(self.name, "unchanged")
             else:
-                SynonymGroup.objects.create(words=words)
+                with reversion.create_revision():
+                    reversion.set_comment("Loaded from synonyms.yaml")
+                    SynonymGroup.objects.create(words=words)
                 counts.record(self.name, "created")
 
     def export(self, root: Path) -> None:

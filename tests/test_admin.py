@@ -1,6 +1,7 @@
 """HR editors curate the hub in Django admin, and never lose work."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -210,3 +211,39 @@ def test_create_editor_makes_a_staff_user_in_the_editors_group(monkeypatch):
     sam = User.objects.get(username="sam")
     assert sam.is_staff and not sam.is_superuser
     assert sam.groups.filter(name="Editors").exists()
+
+
+@pytest.mark.parametrize(
+    "model_name, form",
+    [
+        ("glossaryterm", {"term": "Rota", "slug": "rota", "definition": "Who works when."}),
+        ("synonymgroup", {"words": "rota, timetable"}),
+        ("workplace", {"name": "Hospice", "slug": "hospice", "position": "5"}),
+        ("topic", {"name": "Rotas", "slug": "rotas", "position": "5"}),
+        ("stage", {"name": "Leaving", "slug": "leaving", "position": "5"}),
+    ],
+)
+def test_edits_to_the_glossary_synonyms_and_taxonomies_are_kept_as_history(
+    editor_client, model_name, form
+):
+    from django.apps import apps
+
+    response = editor_client.post(reverse(f"admin:resources_{model_name}_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    item = apps.get_model("resources", model_name).objects.get()
+    assert Version.objects.get_for_object(item).count() == 1
+    history = reverse(f"admin:resources_{model_name}_history", args=[item.pk])
+    assert "compare" in editor_client.get(history).content.decode().lower()
+
+
+def test_a_glossary_link_to_a_word_not_in_the_glossary_is_refused_in_admin(editor_client):
+    factories.glossary_term("Fit note", slug="fit-note")
+    response = editor_client.post(
+        reverse("admin:resources_guide_add"),
+        guide_form(body="Ask for a [[fit note]]. Then see [[occupational helth]]."),
+    )
+    assert response.status_code == 200
+    errors = re.findall(r'<ul class="errorlist"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    assert any("[[occupational helth]] links to no glossary entry" in e for e in errors), errors
+    assert not any("[[fit note]]" in e for e in errors)
+    assert not Guide.objects.exists()

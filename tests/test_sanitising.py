@@ -124,3 +124,15 @@ def test_glossary_shorthand_links_to_the_glossary():
     html = render_markdown("Ask for a [[fit note]] or talk about [[being off|absence]].")
     assert '<a href="/glossary/#fit-note">fit note</a>' in html
     assert '<a href="/glossary/#absence">being off</a>' in html
+
+
+def test_a_link_without_a_scheme_to_another_site_is_marked_external():
+    html = render_markdown("[x](//elsewhere.example/path)")
+    assert 'href="//elsewhere.example/path" rel="noopener noreferrer" class="external"' in html
+
+
+def test_names_that_look_like_addresses_stay_words():
+    html = render_markdown("Read GOV.UK and acas.org.uk, or https://www.gov.uk/sick-pay today.")
+    assert "<p>Read GOV.UK and acas.org.uk, or <a " in html
+    assert html.count("<a ") == 1
+    assert 'href="https://www.gov.uk/sick-pay"' in html
