@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hub.workplace import chosen_workplace_slug
 
@@ -9,7 +9,7 @@ from .models import DecisionTree
 from .walk import BadAnswers, answer_code, load_tree, question_glosses, walk
 
 
-@require_GET
+@require_safe
 def index(request):
     trees = DecisionTree.objects.published().only("title", "slug", "summary")
     return render(request, "decisions/index.html", {"trees": trees})
@@ -22,7 +22,7 @@ def _tree(slug):
         raise Http404("No such decision tool.") from None
 
 
-@require_GET
+@require_safe
 def tree_step(request, slug):
     codes = request.GET.getlist("a")
     tree = _tree(slug)
@@ -78,7 +78,7 @@ def overview_context(tree) -> dict:
     return {"tree": tree, "chart": chart, "outcomes": outcomes.values()}
 
 
-@require_GET
+@require_safe
 def overview(request, slug):
     tree = _tree(slug)
     return render(request, "decisions/overview.html", overview_context(tree))

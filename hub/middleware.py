@@ -7,12 +7,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import content_generation
 from .workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
+BODY_HEADERS = {"content-type", "content-length", "content-language", "content-encoding"}
 UNCACHEABLE_CONTROL = ("private", "no-store", "no-cache")
 
 
@@ -102,7 +103,18 @@ class AnonymousPageCacheMiddleware:
             }
             cache.set(key, stored, self.timeout)
             self.local.put(key, stored)
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        conditional = get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response["Last-Modified"]),
+            response=response,
+        )
+        if conditional is not response:
+            # A 304 keeps the page's other headers too: security headers belong on every response.
+            for header, value in response.items():
+                if header not in conditional and header.lower() not in BODY_HEADERS:
+                    conditional[header] = value
+        return conditional
 
     def _find(self, key: str, generation) -> dict | None:
         stored = self.local.get(key, generation)
@@ -125,9 +137,9 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _key(request) -> str:
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         workplace = chosen_workplace_slug(request) or "all"
-        return f"hub:page:{request.scheme}:{workplace}:{path_hash}"
+        return f"hub:page:{workplace}:{hashlib.sha256(address.encode()).hexdigest()}"
 
     @staticmethod
     def _cacheable_response(response) -> bool:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Guide, Resource, Script
@@ -8,10 +9,21 @@ FEED_ITEMS = 30
 
 
 class LatestContentFeed(Feed):
+    """New and updated pages. Addresses use the hub's public address (HUB_SITE_URL), as the
+    canonical links do, whatever host name the request came in on."""
+
     feed_type = Atom1Feed
     title = settings.HUB_SITE_NAME
     subtitle = "New and updated guides, conversation scripts and resources."
-    link = "/"
+
+    def link(self):
+        return f"{settings.SITE_URL}/"
+
+    def feed_url(self):
+        return f"{settings.SITE_URL}{reverse('feed')}"
+
+    def item_link(self, item):
+        return f"{settings.SITE_URL}{item.get_absolute_url()}"
 
     def items(self):
         fields = ("title", "slug", "summary", "updated", "first_published")

@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -6,7 +9,17 @@ from decisions.models import DecisionTree
 from .models import Guide, Resource, Script, Stage, Topic
 
 
-class ContentSitemap(Sitemap):
+class HubSitemap(Sitemap):
+    """Addresses use the hub's public address (HUB_SITE_URL), as the canonical links do."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ContentSitemap(HubSitemap):
     """Items come as a list, so the paginator counts them without another query."""
 
     def __init__(self, model):
@@ -19,7 +32,7 @@ class ContentSitemap(Sitemap):
         return item.updated
 
 
-class TaxonomySitemap(Sitemap):
+class TaxonomySitemap(HubSitemap):
     def __init__(self, model):
         self.model = model
 
@@ -27,7 +40,7 @@ class TaxonomySitemap(Sitemap):
         return list(self.model.objects.only("slug"))
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(HubSitemap):
     def items(self):
         return [
             "home",

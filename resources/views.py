@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hub.workplace import chosen_workplace_slug, remember_workplace
 
@@ -56,7 +57,7 @@ def _gloss_prefetch(gloss_model):
     return Prefetch("glosses", queryset=gloss_model.objects.select_related("workplace"))
 
 
-@require_GET
+@require_safe
 def home(request):
     recent = sorted(
         [
@@ -84,19 +85,19 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def guide_list(request):
     guides = Guide.objects.published().only("title", "slug", "summary")
     return render(request, "resources/guide_list.html", {"guides": guides})
 
 
-@require_GET
+@require_safe
 def script_list(request):
     scripts = Script.objects.published().only("title", "slug", "summary")
     return render(request, "resources/script_list.html", {"scripts": scripts})
 
 
-@require_GET
+@require_safe
 def guide_detail(request, slug):
     guide = _published(
         Guide,
@@ -134,12 +135,12 @@ def _script(slug):
     )
 
 
-@require_GET
+@require_safe
 def script_detail(request, slug):
     return render(request, "resources/script_detail.html", detail_context(request, _script(slug)))
 
 
-@require_GET
+@require_safe
 def script_print(request, slug):
     return render(request, "resources/script_print.html", detail_context(request, _script(slug)))
 
@@ -149,7 +150,7 @@ def _filter_choice(request, name, choices: dict):
     return value if value in choices else ""
 
 
-@require_GET
+@require_safe
 def resource_list(request):
     topics = {t.slug: t for t in Topic.objects.all()}
     workplaces = {w.slug: w for w in Workplace.objects.all()}
@@ -187,7 +188,7 @@ def resource_list(request):
     )
 
 
-@require_GET
+@require_safe
 def resource_detail(request, slug):
     resource = _published(
         Resource,
@@ -216,22 +217,22 @@ def _taxonomy_page(request, model, slug, template):
     )
 
 
-@require_GET
+@require_safe
 def topic_detail(request, slug):
     return _taxonomy_page(request, Topic, slug, "resources/topic_detail.html")
 
 
-@require_GET
+@require_safe
 def stage_detail(request, slug):
     return _taxonomy_page(request, Stage, slug, "resources/stage_detail.html")
 
 
-@require_GET
+@require_safe
 def glossary(request):
     return render(request, "resources/glossary.html", {"terms": GlossaryTerm.objects.all()})
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     results = search_service.search(query) if query else None
@@ -241,7 +242,7 @@ def search(request):
     return render(request, "resources/search.html", context)
 
 
-@require_GET
+@require_safe
 def choose_workplace(request):
     slug = request.GET.get("workplace", "")
     if slug and not Workplace.objects.filter(slug=slug).exists():
@@ -254,17 +255,17 @@ def choose_workplace(request):
     return response
 
 
-@require_GET
+@require_safe
 def about(request):
     return render(request, "about.html")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /where-you-work/",
         "Disallow: /feedback/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -195,7 +195,7 @@ def test_feed_sitemap_robots_and_canonical_urls(client, absence_guide):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/guides/short-term-absence/" in sitemap
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
     html = client.get(absence_guide.get_absolute_url()).content.decode()
     assert '<link rel="canonical" href="http://127.0.0.1:8000/guides/short-term-absence/">' in html
     assert (
@@ -263,10 +263,32 @@ def test_anonymous_pages_are_cached_and_an_editor_save_clears_them(
     assert "Saved by an editor" in client.get(url).content.decode()
 
 
-def test_unchanged_pages_answer_304_to_a_matching_etag(client, absence_guide):
+def test_unchanged_pages_answer_304_to_a_matching_etag_or_date(client, absence_guide):
     url = absence_guide.get_absolute_url()
-    etag = client.get(url)["ETag"]
-    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    first = client.get(url)
+    by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert by_etag.status_code == 304
+    assert by_etag["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert by_etag["X-Content-Type-Options"] == "nosniff"
+    by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert by_date.status_code == 304
+
+
+def test_head_requests_are_answered_before_and_after_a_page_is_cached(client, absence_guide):
+    url = absence_guide.get_absolute_url()
+    assert client.head(url).status_code == 200
+    assert client.head(url).status_code == 200
+    assert client.get(url).status_code == 200
+
+
+def test_robots_sitemap_and_feed_use_the_public_address_whatever_the_host(client, settings, db):
+    settings.ALLOWED_HOSTS = ["hub.example.org", "internal.example.org"]
+    settings.SITE_URL = "https://hub.example.org"
+    factories.guide(slug="a-guide")
+    for path in ("/robots.txt", "/sitemap.xml", "/feed/"):
+        text = client.get(path, HTTP_HOST="internal.example.org").content.decode()
+        assert "https://hub.example.org/" in text, path
+        assert "internal.example.org" not in text, path
 
 
 def test_signed_in_editors_always_see_fresh_pages(client, absence_guide):
