@@ -184,7 +184,10 @@ def _entry_fields(item) -> dict:
 def index_item(item) -> None:
     fields = _entry_fields(item)
     published = getattr(item, "is_published", True)
-    SearchEntry.objects.filter(kind=fields["kind"], slug=fields["slug"]).delete()
+    entries = SearchEntry.objects.filter(kind=fields["kind"])
+    entries.filter(slug=fields["slug"]).delete()
+    # A page whose slug changed must not leave its old address in the results.
+    entries.exclude(slug__in=type(item).objects.values("slug")).delete()
     if published:
         SearchEntry.objects.create(**fields)
 

@@ -93,6 +93,15 @@ def test_saving_a_page_updates_the_index(db, django_capture_on_commit_callbacks)
     assert top("night") is None
 
 
+def test_a_renamed_page_is_found_at_its_new_address_only(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        guide = factories.guide("Night shifts", slug="night-shifts")
+    with django_capture_on_commit_callbacks(execute=True):
+        guide.slug = "working-nights"
+        guide.save()
+    assert [hit.url for hit in search("night").hits] == ["/guides/working-nights/"]
+
+
 def test_nothing_found_page_suggests_topics_and_shows_the_synonyms_tried(client, little_hub):
     factories.topic("absence", name="Managing absence")
     html = client.get("/search/", {"q": "sacked zebra"}).content.decode()
