@@ -83,6 +83,7 @@ class ScriptAdmin(ReviewedContentAdmin):
         (None, {"fields": ["title", "slug", "status", "summary", "body", "preview_link"]}),
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Related", {"fields": ["related_guides", "related_resources"]}),
+        ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
         ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]

@@ -295,9 +295,12 @@ KEYS = {
         "related_scripts",
         "related_resources",
     },
-    "script": COMMON_KEYS | {"related_guides", "related_resources"},
+    "script": COMMON_KEYS
+    | {"check_policy_first", "policy_note", "related_guides", "related_resources"},
     "resource": COMMON_KEYS | {"url", "publisher", "kind", "relevance", "licence"},
 }
+# Kinds that carry the "check your organisation's own policy first" reminder.
+WITH_POLICY_SIGNPOST = {"guide", "script"}
 RELATED = {"related_guides": "guide", "related_scripts": "script", "related_resources": "resource"}
 PART_KINDS = {label.lower(): kind for kind, label in ScriptPart.Kind.choices}
 PART_LABELS = dict(ScriptPart.Kind.choices)
@@ -466,7 +469,7 @@ class ItemSection:
             values["body"], values["parts"] = split_script_parts(body, body_line, path, problems)
         else:
             values["body"] = body
-        if kind == "guide":
+        if kind in WITH_POLICY_SIGNPOST:
             check_policy = data.get("check_policy_first", True)
             if not isinstance(check_policy, bool):
                 problems.add(
@@ -589,7 +592,7 @@ class ItemSection:
             "next_review_due": values.get("next_review_due"),
             "review_notes": values["review_notes"],
         }
-        if item.type == "guide":
+        if item.type in WITH_POLICY_SIGNPOST:
             fields.update(
                 check_policy_first=values["check_policy_first"], policy_note=values["policy_note"]
             )
@@ -705,7 +708,7 @@ def snapshot(obj) -> dict:
             )
         },
     }
-    if kind == "guide":
+    if kind in WITH_POLICY_SIGNPOST:
         state.update(check_policy_first=obj.check_policy_first, policy_note=obj.policy_note)
     if kind == "resource":
         state.update(
@@ -748,7 +751,7 @@ def render_item_file(kind: str, obj) -> str:
         front["reviewed_by"] = state["reviewed_by"]
     if state["review_notes"]:
         front["review_notes"] = state["review_notes"]
-    if kind == "guide":
+    if kind in WITH_POLICY_SIGNPOST:
         if not state["check_policy_first"]:
             front["check_policy_first"] = False
         if state["policy_note"]:

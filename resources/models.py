@@ -56,15 +56,10 @@ class Stage(Taxonomy):
         return reverse("stage_detail", args=[self.slug])
 
 
-class Guide(ReviewedContent):
-    """A plain-English 'How To' guide."""
+class SignpostedContent(ReviewedContent):
+    """Advice that reminds readers to check their organisation's own policy first, and says what
+    to do when there is none."""
 
-    markdown_fields = ("body", "policy_note")
-    review_interval_key = "guide"
-    kind_label = "Guide"
-
-    body = models.TextField(help_text="Markdown. Write [[term]] to link a word to the glossary.")
-    body_html = models.TextField(editable=False, blank=True)
     check_policy_first = models.BooleanField(
         "show 'check your own policy first'",
         default=True,
@@ -74,6 +69,20 @@ class Guide(ReviewedContent):
         blank=True, help_text="Optional extra words for the policy reminder (Markdown)."
     )
     policy_note_html = models.TextField(editable=False, blank=True)
+
+    class Meta(ReviewedContent.Meta):
+        abstract = True
+
+
+class Guide(SignpostedContent):
+    """A plain-English 'How To' guide."""
+
+    markdown_fields = ("body", "policy_note")
+    review_interval_key = "guide"
+    kind_label = "Guide"
+
+    body = models.TextField(help_text="Markdown. Write [[term]] to link a word to the glossary.")
+    body_html = models.TextField(editable=False, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="guides")
     stages = models.ManyToManyField(Stage, blank=True, related_name="guides")
     related_guides = models.ManyToManyField("self", blank=True, symmetrical=False)
@@ -81,7 +90,7 @@ class Guide(ReviewedContent):
     related_resources = models.ManyToManyField("Resource", blank=True, related_name="+")
     tags = TaggableManager(blank=True)
 
-    class Meta(ReviewedContent.Meta):
+    class Meta(SignpostedContent.Meta):
         pass
 
     def get_absolute_url(self) -> str:
@@ -101,10 +110,10 @@ class GuideGloss(Gloss):
         ]
 
 
-class Script(ReviewedContent):
+class Script(SignpostedContent):
     """A conversation script: a checklist to take into a meeting."""
 
-    markdown_fields = ("body",)
+    markdown_fields = ("body", "policy_note")
     review_interval_key = "script"
     kind_label = "Conversation script"
 
@@ -118,7 +127,7 @@ class Script(ReviewedContent):
     related_resources = models.ManyToManyField("Resource", blank=True, related_name="+")
     tags = TaggableManager(blank=True)
 
-    class Meta(ReviewedContent.Meta):
+    class Meta(SignpostedContent.Meta):
         pass
 
     def get_absolute_url(self) -> str:

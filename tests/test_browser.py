@@ -106,14 +106,23 @@ def test_a_keyboard_user_goes_from_the_home_page_to_a_script_and_its_print_view(
     assert page.locator(".notes-space").is_visible()
 
 
-def test_the_script_print_view_fits_on_one_or_two_pages(live_server, page, starter_content):
+def test_every_script_prints_on_one_or_two_pages_from_either_page(
+    live_server, page, starter_content
+):
     from resources.models import Script
 
-    for slug in Script.objects.published().values_list("slug", flat=True):
-        page.goto(f"{live_server.url}/scripts/{slug}/print/")
-        pdf = page.pdf(format="A4")
-        pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
-        assert 1 <= pages <= 2, f"{slug} prints on {pages} pages"
+    slugs = Script.objects.published().values_list("slug", flat=True)
+    for place in ["", "nhs", "residential-care", "home-care", "small-organisation"]:
+        page.goto(f"{live_server.url}/where-you-work/?workplace={place}&next=/")
+        for path in [f"/scripts/{slug}/{view}" for slug in slugs for view in ("", "print/")]:
+            page.goto(live_server.url + path)
+            pdf = page.pdf(format="A4")
+            pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+            assert 1 <= pages <= 2, f"{path} for {place or 'all'} prints on {pages} pages"
+            page.emulate_media(media="print")
+            assert page.locator(".notes-space").is_visible(), path
+            assert page.locator(".review-dates").is_visible(), path
+            page.emulate_media(media=None)
 
 
 def test_pages_make_no_requests_to_other_sites(live_server, page, pages):
@@ -148,7 +157,7 @@ def test_a_decision_outcome_and_the_flow_chart_print_cleanly(live_server, page, 
         assert all(not link.is_visible() for link in page.locator("main .no-print").all()), name
         pdf = page.pdf(format="A4")
         assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= most, name
-        page.emulate_media(media="screen")
+        page.emulate_media(media=None)
 
 
 def test_a_manager_walks_the_decision_tool_with_the_keyboard_and_goes_back(

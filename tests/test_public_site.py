@@ -182,6 +182,14 @@ def test_scripts_print_as_a_checklist_with_space_for_notes(client, places):
     assert "@media print" in css and ".notes-space { display: block;" in css
 
 
+def test_scripts_show_the_policy_signpost_unless_editors_turn_it_off(client, places):
+    script = factories.script("Return to work meeting")
+    signpost = "Check your organisation's own policy first"
+    assert signpost in client.get(script.get_absolute_url()).content.decode()
+    quiet = factories.script("Welcome", check_policy_first=False)
+    assert signpost not in client.get(quiet.get_absolute_url()).content.decode()
+
+
 def test_glossary_lists_terms_with_anchors(client, db):
     factories.glossary_term("Fit note", slug="fit-note", definition="A note from a doctor.")
     html = client.get("/glossary/").content.decode()
