@@ -8,10 +8,6 @@ from .models import Feedback
 WINDOW_SECONDS = 60 * 60
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def over_rate_limit(address: str) -> bool:
     key = f"hub:feedback-rate:{address}"
     cache.add(key, 0, WINDOW_SECONDS)

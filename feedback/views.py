@@ -1,8 +1,10 @@
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hub.clients import client_address
+
 from .forms import FeedbackForm
-from .services import client_address, over_rate_limit, record_feedback
+from .services import over_rate_limit, record_feedback
 
 
 @never_cache

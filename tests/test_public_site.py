@@ -255,6 +255,24 @@ def test_feedback_is_rate_limited_per_client(client, places, settings):
     assert other.post("/feedback/", {"page": "/", "useful": "yes"}).status_code == 200
 
 
+def test_behind_a_proxy_the_feedback_limit_counts_each_reader_not_the_proxy(
+    client, places, settings
+):
+    settings.HUB_FEEDBACK_RATE = 2
+    settings.BEHIND_TLS_PROXY = True
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def post(forwarded_for):
+        form = {"page": "/", "useful": "yes"}
+        response = client.post("/feedback/", form, HTTP_X_FORWARDED_FOR=forwarded_for, **proxy)
+        return response.status_code
+
+    assert [post("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert post("198.51.100.4") == 200, "another reader behind the same proxy"
+    # A reader cannot dodge the limit by sending their own X-Forwarded-For first.
+    assert post("1.2.3.4, 203.0.113.7") == 429
+
+
 def test_anonymous_pages_are_cached_and_an_editor_save_clears_them(
     client, absence_guide, django_capture_on_commit_callbacks
 ):

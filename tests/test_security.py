@@ -1,5 +1,9 @@
 """Safe by default: strict headers on every page, and admin logins that lock out."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -46,6 +50,9 @@ PUBLIC_PAGES = [
     "/decide/a-tool/overview/",
     "/feed/",
     "/sitemap.xml",
+    "/robots.txt",
+    "/healthz",
+    "/where-you-work/?workplace=nhs&next=/",
     "/no-such-page/",
 ]
 
@@ -85,11 +92,49 @@ def test_public_pages_have_no_inline_scripts_or_styles(client, site):
     for url in PUBLIC_PAGES:
         html = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
-        assert "<style" not in html and " style=" not in html, url
+        assert "<style" not in html, url
+        assert not re.search(r"<[^>]*\s(style|on[a-z]+)\s*=", html), url
 
 
 def test_the_admin_path_is_configurable():
-    assert reverse("admin:index") == f"/{settings.ADMIN_PATH}"
+    script = (
+        "from django.urls import Resolver404, resolve, reverse\n"
+        "def name(path):\n"
+        "    try:\n"
+        "        return resolve(path).url_name\n"
+        "    except Resolver404:\n"
+        "        return 'nothing'\n"
+        "print('FOUND', reverse('admin:login'), name('/editors-desk/login/'),"
+        "      name('/admin/login/'))"
+    )
+    env = {
+        **os.environ,
+        "HUB_ADMIN_PATH": "editors-desk",
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    found = result.stdout.split("FOUND", 1)[1].split()
+    assert found == ["/editors-desk/login/", "login", "nothing"]
+
+
+def test_production_sends_hsts_on_pages_and_the_admin_login(tmp_path):
+    from tests.servers import get, gunicorn, manage, prod_env
+
+    env = prod_env(DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    manage("migrate", "--noinput", "-v0", env=env)
+    with gunicorn(env) as base:
+        for path in ("/", "/glossary/", "/admin/login/"):
+            status, headers, _ = get(base + path)
+            assert status == 200, path
+            assert "max-age=31536000" in headers["Strict-Transport-Security"], path
+            assert "includeSubDomains" in headers["Strict-Transport-Security"], path
 
 
 def test_repeated_failed_admin_logins_lock_the_account_out(client, settings):
@@ -101,6 +146,7 @@ def test_repeated_failed_admin_logins_lock_the_account_out(client, settings):
     response = client.post(url, {"username": "boss", "password": "wrong"})
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
+    assert_strict_headers(response, url)
     # Even the right password is refused while locked out.
     response = client.post(url, {"username": "boss", "password": "the-right-password-123"})
     assert response.status_code == 429
@@ -128,3 +174,12 @@ def test_production_cookies_are_secure_httponly_and_samesite():
     )
     result = manage("shell", "-c", script, env=prod_env())
     assert result.stdout.split()[-7:] == ["True", "True", "True", "Lax", "Lax", "31536000", "True"]
+
+
+def test_feedback_answers_send_strict_security_headers_too(client, site, settings):
+    settings.HUB_FEEDBACK_RATE = 1
+    thanks = client.post("/feedback/", {"page": "/", "useful": "yes"})
+    too_many = client.post("/feedback/", {"page": "/", "useful": "yes"})
+    assert (thanks.status_code, too_many.status_code) == (200, 429)
+    assert_strict_headers(thanks, "feedback thanks")
+    assert_strict_headers(too_many, "feedback limit")

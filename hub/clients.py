@@ -1,0 +1,16 @@
+"""The reader's own address, for limits that apply per client (feedback, admin lockouts).
+
+Behind a TLS proxy or load balancer (DJANGO_BEHIND_TLS_PROXY), every request arrives from the
+proxy, which adds the address it saw to the end of X-Forwarded-For. Only that last entry is
+trusted: anything before it is whatever the client chose to send.
+"""
+
+from django.conf import settings
+
+
+def client_address(request) -> str:
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR") or "unknown"
