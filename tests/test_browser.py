@@ -31,6 +31,10 @@ def pages(starter_content):
     to_outcome = "&".join(f"a={code}" for code in first_answers_to_an_outcome("formal-action"))
     return {
         "home page": "/",
+        "the list of guides": "/guides/",
+        "the list of scripts": "/scripts/",
+        "a topic": "/topics/absence/",
+        "a stage": "/stages/poor-performance/",
         "a guide": f"/guides/{first_slug(Guide)}/",
         "a script": f"/scripts/{first_slug(Script)}/",
         "a script's print view": f"/scripts/{first_slug(Script)}/print/",
