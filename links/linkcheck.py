@@ -30,6 +30,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.cache import bump_content_generation
 from hub.models import ReviewedContent
 
 from .fetch import CheckConfig, CheckResult, Target, run_checks
@@ -321,6 +322,10 @@ def _store(
         for model, pks in page_changes.items():
             for chunk in _chunks(pks):
                 _update_if_has(model, chunk, page_changed_at=now)
+        if states or page_changes:
+            # update() sends no signals, so readers' cached pages are cleared here: a resource
+            # page shows when its link was checked and what was found.
+            transaction.on_commit(bump_content_generation)
     return changed
 
 

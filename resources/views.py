@@ -25,6 +25,8 @@ from .models import (
 )
 
 RECENT_ITEMS = 6
+# The home page offers "Helping your team learn" beside the stages; it opens this topic.
+LEARNING_TOPIC = "learning-and-development"
 RESOURCES_PER_PAGE = 25
 LIST_PAGE_SIZE = 50
 
@@ -59,6 +61,7 @@ def _gloss_prefetch(gloss_model):
 
 @require_safe
 def home(request):
+    topics = list(Topic.objects.all())
     recent = sorted(
         [
             *Guide.objects.published()
@@ -79,7 +82,8 @@ def home(request):
         "resources/home.html",
         {
             "stages": Stage.objects.all(),
-            "topics": Topic.objects.all(),
+            "topics": topics,
+            "learning_topic": next((t for t in topics if t.slug == LEARNING_TOPIC), None),
             "recent": recent,
         },
     )

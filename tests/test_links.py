@@ -788,11 +788,15 @@ def test_the_lock_is_released_even_when_the_run_fails(web, monkeypatch):
     assert not RunLock.objects.exists()
 
 
-def test_resources_state_follows_each_run(web):
+def test_resources_state_follows_each_run(web, client, django_capture_on_commit_callbacks):
     ok = watched_resource(web, "/ok")
     moved = watched_resource(web, "/moved-1")
+    assert "not checked this link yet" in client.get(ok.get_absolute_url()).content.decode()
 
-    check_links()
+    with django_capture_on_commit_callbacks(execute=True):
+        check_links()
+
+    assert "We last checked this link on" in client.get(ok.get_absolute_url()).content.decode()
 
     assert Resource.objects.get(pk=ok.pk).link_state == "ok"
     assert Resource.objects.get(pk=moved.pk).link_state == "redirected"

@@ -54,10 +54,11 @@ def main_of(response) -> str:
 
 
 def test_home_page_starts_from_the_managers_situation(client, absence_guide):
+    factories.topic("learning-and-development", name="Supporting learning and development")
     html = client.get("/").content.decode()
     assert "Someone is often off sick" in html
     assert 'href="/stages/absence/"' in html
-    assert "Helping your team learn" in html
+    assert '<a href="/topics/learning-and-development/">Helping your team learn</a>' in html
     assert 'href="/decide/"' in html
     assert 'role="search"' in html
     assert "When someone is often off sick" in html  # recently updated
