@@ -90,6 +90,7 @@ class LinkResult:
             "final_url": self.final_url or None,
             "error": self.error or None,
             "content_changed": self.content_changed,
+            "reported_broken": self.reported_broken,
             "used_in": [usage.as_dict() for usage in self.used_in],
         }
 
@@ -116,14 +117,17 @@ class LinkReport:
         return [result for result in self.results if result.changed_pages]
 
     @property
-    def has_broken(self) -> bool:
-        return self.counts[Outcome.BROKEN] > 0
+    def needs_editors(self) -> bool:
+        """A link has failed two runs in a row: cron's exit status 1. One bad night is not
+        enough, so editors are not flooded when a site is down for an hour."""
+        return bool(self.reported_broken)
 
     def as_json(self) -> dict:
         return {
             "checked": len(self.results),
             "ok": self.counts[Outcome.OK],
             "broken": self.counts[Outcome.BROKEN],
+            "reported_broken": len(self.reported_broken),
             "results": [result.as_json() for result in self.results],
         }
 

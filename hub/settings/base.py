@@ -34,6 +34,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -73,12 +83,12 @@ EDITOR_EMAILS = env_list("HUB_EDITOR_EMAILS")
 LINKCHECK_ALLOW_PRIVATE = env_bool("LINKCHECK_ALLOW_PRIVATE", False)
 LINKCHECK_PER_HOST = env_int("LINKCHECK_PER_HOST", 2)
 LINKCHECK_CONCURRENCY = env_int("LINKCHECK_CONCURRENCY", 40)
-LINKCHECK_TIMEOUT = float(os.environ.get("LINKCHECK_TIMEOUT", "10"))
-LINKCHECK_DEADLINE = float(os.environ.get("LINKCHECK_DEADLINE", "600"))
-LINKCHECK_HOST_DELAY = float(os.environ.get("LINKCHECK_HOST_DELAY", "0.1"))
+LINKCHECK_TIMEOUT = env_float("LINKCHECK_TIMEOUT", 10)
+LINKCHECK_DEADLINE = env_float("LINKCHECK_DEADLINE", 600)
+LINKCHECK_HOST_DELAY = env_float("LINKCHECK_HOST_DELAY", 0.1)
 LINKCHECK_RETRIES = env_int("LINKCHECK_RETRIES", 2)
-LINKCHECK_BACKOFF = float(os.environ.get("LINKCHECK_BACKOFF", "1"))
-LINKCHECK_RETRY_CAP = float(os.environ.get("LINKCHECK_RETRY_CAP", "30"))
+LINKCHECK_BACKOFF = env_float("LINKCHECK_BACKOFF", 1)
+LINKCHECK_RETRY_CAP = env_float("LINKCHECK_RETRY_CAP", 30)
 LINKCHECK_RECHECK_DAYS = env_int("LINKCHECK_RECHECK_DAYS", 7)
 
 # --- Derived settings ------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class Command(BaseCommand):
         elif on_terminal:
             self.stdout.write("")
             self.write_problems(report, everything=verbosity >= 2)
-        if report.has_broken:
+        if report.needs_editors:
             raise CommandError(summary, returncode=1)
         if not as_json and verbosity:
             self.stdout.write(self.style.SUCCESS(summary))
