@@ -3,7 +3,7 @@
 The hosts are 127.0.0.2 to 127.0.0.21 (Linux routes all of 127.0.0.0/8 to loopback), each a
 threaded HTTP server that counts the requests it has in flight. 500 links are resources (the
 checker reads and fingerprints those pages with GET) and 500 are Markdown links in guides
-(HEAD). `manage.py check_links` runs with the default settings (2 per host, 32 in all, 0.1 s
+(HEAD). `manage.py check_links` runs with the default settings (2 per host, 40 in all, 0.1 s
 between starts on one host) against a scratch SQLite database.
 
 With 2 in flight per host the floor is 1,000 x 0.2 s / (20 x 2) = 5 s. Target: under 10 s,

@@ -150,6 +150,16 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
     def unavailable(self):
         self.send(503, b"")
 
+    def busy_until(self):
+        """429 the first time, asking to come back at a time given as an HTTP date (in 2 s)."""
+        from email.utils import formatdate
+
+        first = sum(hit.path == self.path for hit in self.server.hits) == 1
+        if first:
+            self.send(429, b"", {"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+        else:
+            self.send(200, html("Ready now"))
+
     def slow(self):
         """Answers after `server.slow_seconds`, unless the client gives up first."""
         give_up_at = time.monotonic() + self.server.slow_seconds
@@ -256,6 +266,7 @@ class LinkServer(RecordingServer):
             "/busy": h.busy,
             "/busy-once": h.busy_once,
             "/unavailable": h.unavailable,
+            "/busy-until": h.busy_until,
             "/slow": h.slow,
             "/pause": h.pause,
             "/endless": h.endless,

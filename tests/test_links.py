@@ -118,6 +118,7 @@ PLAIN_LINKS = {
     "/error": ("broken", 500),
     "/no-head": ("ok", 200),
     "/busy": ("uncertain", 429),
+    "/unavailable": ("uncertain", 503),
     "/slow": ("uncertain", None),
     "/reset": ("broken", None),
     "/to-ftp": ("broken", None),
@@ -192,6 +193,16 @@ def test_a_busy_server_is_retried_after_the_time_it_asks_for_then_called_uncerta
     times = [hit.at for hit in web.hits_for("/busy")]
     assert len(times) == 3, "the first try and two retries"
     assert all(later - earlier >= 0.95 for earlier, later in zip(times, times[1:], strict=False))
+
+
+def test_a_retry_after_given_as_a_date_is_waited_for(web):
+    guide_linking(web, "/busy-until")
+
+    _, report = check_links_json()
+
+    assert by_path(report, web)["/busy-until"]["outcome"] == "ok"
+    first, second = [hit.at for hit in web.hits_for("/busy-until")]
+    assert second - first >= 1.0, "waited until the date it asked for (about 2 s)"
 
 
 def test_a_retry_after_longer_than_the_cap_is_not_waited_for(web, settings):
