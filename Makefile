@@ -16,9 +16,11 @@ run: setup
 	@echo ""
 	$(BIN)/python manage.py runserver $(ADDRESS)
 
+# Starter content goes into a new database only, so editors' work is never written over.
+# To load later changes to content/, run: .venv/bin/python manage.py load_content
 setup: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_content
+	$(BIN)/python manage.py load_content --if-empty
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
