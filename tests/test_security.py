@@ -128,6 +128,7 @@ def test_production_sends_hsts_on_pages_and_the_admin_login(tmp_path):
     from tests.servers import get, gunicorn, manage, prod_env
 
     env = prod_env(DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    manage("collectstatic", "--noinput", "-v0", env=env)  # as the Dockerfile does
     manage("migrate", "--noinput", "-v0", env=env)
     with gunicorn(env) as base:
         for path in ("/", "/glossary/", "/admin/login/"):
