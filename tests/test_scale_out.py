@@ -57,6 +57,7 @@ def two_servers(tmp_path_factory):
             GUNICORN_WORKERS="2",
             HUB_EDITOR_PASSWORD=EDITOR_PASSWORD,
         )
+        manage("collectstatic", "--noinput", "-v0", env=env)
         manage("migrate", "--noinput", "-v0", env=env)
         manage("load_content", str(content), env=env)
         manage("create_editor", "casey", "--no-input", env=env)
@@ -130,6 +131,7 @@ def one_server_without_redis(tmp_path_factory):
             DATABASE_URL=database_url, GUNICORN_WORKERS="3", HUB_EDITOR_PASSWORD=EDITOR_PASSWORD
         )
         env.pop("REDIS_URL", None)
+        manage("collectstatic", "--noinput", "-v0", env=env)
         manage("migrate", "--noinput", "-v0", env=env)
         manage("load_content", str(content), env=env)
         manage("create_editor", "casey", "--no-input", env=env)
