@@ -12,7 +12,7 @@ def feedback(request):
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         if form.is_valid():
-            if over_rate_limit(client_address(request)):
+            if over_rate_limit(client_address(request) or "unknown"):
                 return render(request, "feedback/too_many.html", status=429)
             if not form.is_from_a_bot:
                 record_feedback(

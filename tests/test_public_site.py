@@ -272,6 +272,8 @@ def test_behind_a_proxy_the_feedback_limit_counts_each_reader_not_the_proxy(
     assert post("198.51.100.4") == 200, "another reader behind the same proxy"
     # A reader cannot dodge the limit by sending their own X-Forwarded-For first.
     assert post("1.2.3.4, 203.0.113.7") == 429
+    # Something that is not an address is ignored: the request is counted against its sender.
+    assert [post("not-an-address") for _ in range(3)] == [200, 200, 429]
 
 
 def test_anonymous_pages_are_cached_and_an_editor_save_clears_them(
