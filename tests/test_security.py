@@ -184,3 +184,28 @@ def test_feedback_answers_send_strict_security_headers_too(client, site, setting
     assert (thanks.status_code, too_many.status_code) == (200, 429)
     assert_strict_headers(thanks, "feedback thanks")
     assert_strict_headers(too_many, "feedback limit")
+
+
+def test_behind_a_proxy_one_readers_failed_logins_do_not_lock_out_another(client, settings):
+    settings.BEHIND_TLS_PROXY = True
+    factories.superuser("boss", "the-right-password-123")
+    url = reverse("admin:login")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            url,
+            {"username": "boss", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **proxy,
+        )
+    locked = client.post(
+        url, {"username": "boss", "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy
+    )
+    assert locked.status_code == 429
+    elsewhere = client.post(
+        url,
+        {"username": "boss", "password": "the-right-password-123"},
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+        **proxy,
+    )
+    assert elsewhere.status_code == 302, "the real owner, at another address, can still sign in"
