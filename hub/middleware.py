@@ -64,8 +64,8 @@ class AnonymousPageCacheMiddleware:
     was rendered in; saving anything public bumps the generation (hub.signals, hub.cache), so
     every worker on every app server stops serving the old page at once. A page is looked for in
     the worker's own memory first, then in the shared cache, and only then rendered. The reader's
-    chosen workplace and the scheme are part of the key, so nobody sees another reader's
-    workplace and http never gets an https page.
+    chosen workplace, the scheme and the host name are part of the key, so nobody sees another
+    reader's workplace and http never gets an https page.
     """
 
     def __init__(self, get_response):
