@@ -40,17 +40,18 @@ class RenderedMarkdownModel(models.Model):
 
     def clean(self):
         super().clean()
+        links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
+        wanted = {slug for found in links.values() for _, slug in found}
+        if not wanted:
+            return
+        known = set(
+            apps.get_model("resources", "GlossaryTerm")
+            .objects.filter(slug__in=wanted)
+            .values_list("slug", flat=True)
+        )
         errors = {}
-        for name in self.markdown_fields:
-            links = glossary_links(getattr(self, name) or "")
-            if not links:
-                continue
-            known = set(
-                apps.get_model("resources", "GlossaryTerm")
-                .objects.filter(slug__in=[slug for _, slug in links])
-                .values_list("slug", flat=True)
-            )
-            missing = sorted({f"[[{written}]]" for written, slug in links if slug not in known})
+        for name, found in links.items():
+            missing = sorted({f"[[{written}]]" for written, slug in found if slug not in known})
             if missing:
                 errors[name] = (
                     f"{', '.join(missing)} {'links' if len(missing) == 1 else 'link'} to no "
