@@ -149,6 +149,7 @@ class ScriptPart(RenderedMarkdownModel):
         AVOID = "avoid", "Things to avoid"
         CLOSING = "closing", "Closing"
         RECORD = "record", "What to record afterwards"
+        HARD = "hard", "If the conversation gets hard"
 
     markdown_fields = ("body",)
 

@@ -244,6 +244,15 @@ def test_every_script_has_a_checklist_for_each_part(loaded):
         assert kinds == set(ScriptPart.Kind.values), script.slug
 
 
+def test_every_script_ends_with_what_to_do_if_the_conversation_gets_hard(loaded):
+    for script in Script.objects.published():
+        last = script.parts.order_by("position").last()
+        assert last.kind == ScriptPart.Kind.HARD, script.slug
+        text = last.body.lower()
+        for moment in ["cry", "angry", "bullied", "representative", "off sick"]:
+            assert moment in text, (script.slug, moment)
+
+
 def test_every_resource_is_annotated_for_the_nhs_and_residential_care(loaded):
     for resource in Resource.objects.published():
         assert resource.summary, resource.slug
