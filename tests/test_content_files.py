@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from reversion.models import Version
 
 from resources.models import GlossaryTerm, Guide, Resource, Script, ScriptPart, Workplace
@@ -103,6 +104,7 @@ def test_load_export_load_into_an_empty_database_export_again_is_byte_identical(
     tmp_path, starter_content
 ):
     call_command("export_content", str(tmp_path / "first"), stdout=StringIO())
+    connection.check_constraints()  # PostgreSQL empties no table with checks still pending
     call_command("flush", "--noinput", verbosity=0)
     assert not Guide.objects.exists()
     load(tmp_path / "first")
