@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
+from hub.nations import NATION_NAMES, chosen_nation_slug, nation_notes_first, remember_nation
 from hub.workplace import chosen_workplace_slug, remember_workplace
 
 from . import search as search_service
@@ -14,6 +15,7 @@ from .models import (
     GlossaryTerm,
     Guide,
     GuideGloss,
+    OrganisationPolicy,
     Resource,
     ResourceGloss,
     ResourceRelevance,
@@ -25,6 +27,8 @@ from .models import (
 )
 
 RECENT_ITEMS = 6
+# Readers in this workplace have no HR team to ask, so the policy box tells them what to write.
+NO_HR_TEAM_WORKPLACE = "small-organisation"
 # The home page offers "Helping your team learn" beside the stages; it opens this topic.
 LEARNING_TOPIC = "learning-and-development"
 RESOURCES_PER_PAGE = 25
@@ -41,13 +45,22 @@ def _glosses_first(glosses, chosen: str | None):
 
 def detail_context(request, obj) -> dict:
     chosen = chosen_workplace_slug(request)
+    nation = chosen_nation_slug(request)
     my_gloss, other_glosses = _glosses_first(obj.glosses.all(), chosen)
-    return {
+    my_nation_note, other_nation_notes = nation_notes_first(obj.nation_notes.all(), nation)
+    context = {
         "object": obj,
         "my_gloss": my_gloss[0] if my_gloss else None,
         "other_glosses": other_glosses,
         "chosen_workplace": chosen,
+        "my_nation_note": my_nation_note,
+        "other_nation_notes": other_nation_notes,
+        "chosen_nation": nation,
     }
+    if hasattr(obj, "check_policy_first"):
+        context["policies"] = OrganisationPolicy.objects.covering(obj)
+        context["no_hr_team"] = chosen == NO_HR_TEAM_WORKPLACE
+    return context
 
 
 def _published(model, slug, *prefetch):
@@ -57,6 +70,9 @@ def _published(model, slug, *prefetch):
 
 def _gloss_prefetch(gloss_model):
     return Prefetch("glosses", queryset=gloss_model.objects.select_related("workplace"))
+
+
+NATION_NOTES = "nation_notes"
 
 
 @require_safe
@@ -107,6 +123,7 @@ def guide_detail(request, slug):
         Guide,
         slug,
         "topics",
+        NATION_NOTES,
         _gloss_prefetch(GuideGloss),
         Prefetch(
             "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
@@ -128,6 +145,7 @@ def _script(slug):
         slug,
         "parts",
         "topics",
+        NATION_NOTES,
         _gloss_prefetch(ScriptGloss),
         Prefetch(
             "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
@@ -198,10 +216,18 @@ def resource_detail(request, slug):
         Resource,
         slug,
         "topics",
+        NATION_NOTES,
         Prefetch("relevance", queryset=ResourceRelevance.objects.select_related("workplace")),
         _gloss_prefetch(ResourceGloss),
     )
-    return render(request, "resources/resource_detail.html", detail_context(request, resource))
+    context = detail_context(request, resource)
+    chosen = context["chosen_workplace"]
+    # The reader's own workplace first in "Who it is for".
+    context["relevance"] = sorted(
+        resource.relevance.all(), key=lambda item: item.workplace.slug != chosen
+    )
+    context["applies_here"] = resource.applies_in(context["chosen_nation"])
+    return render(request, "resources/resource_detail.html", context)
 
 
 def _taxonomy_page(request, model, slug, template):
@@ -251,11 +277,17 @@ def choose_workplace(request):
     slug = request.GET.get("workplace", "")
     if slug and not Workplace.objects.filter(slug=slug).exists():
         raise Http404("No such workplace.")
+    nation = request.GET.get("nation")
+    if nation and nation not in NATION_NAMES:
+        raise Http404("No such nation.")
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("home")
     response = HttpResponseRedirect(next_url)
-    remember_workplace(response, slug or None)
+    if "workplace" in request.GET:
+        remember_workplace(response, slug or None)
+    if nation is not None:  # a link that names only a workplace leaves the nation as it was
+        remember_nation(response, nation or None)
     return response
 
 
