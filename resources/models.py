@@ -454,7 +454,8 @@ class OrganisationPolicy(models.Model):
 
     def clean(self):
         super().clean()
-        if not self.url.startswith("/"):
+        # A path on this site ("/policies/absence/"), or a full web address.
+        if not self.url.startswith("/") or self.url.startswith("//"):
             try:
                 validate_web_url(self.url)
             except ValidationError as error:
