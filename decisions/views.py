@@ -41,9 +41,15 @@ def tree_step(request, slug):
         "other_nation_notes": other_nation_notes,
     }
     if result.outcome is not None:
-        return render(
-            request, "decisions/outcome.html", {"tree": tree, "walk": result, **nation_context}
-        )
+        resources = list(result.outcome.resources.all())
+        context = {
+            "tree": tree,
+            "walk": result,
+            **nation_context,
+            "resources_here": [r for r in resources if r.applies_in(nation)],
+            "resources_elsewhere": [r for r in resources if not r.applies_in(nation)],
+        }
+        return render(request, "decisions/outcome.html", context)
     question = result.question
     chosen = chosen_workplace_slug(request)
     glosses = question_glosses(question)

@@ -80,6 +80,12 @@ class FactTable:
 
         return FACT_REFERENCE.sub(replace, html)
 
+    def apply_to_text(self, text: str, nation: str | None) -> str:
+        """The same for plain text or Markdown: values go in unescaped."""
+        return FACT_REFERENCE.sub(
+            lambda match: self.text(match.group(1), nation) or match.group(0), text
+        )
+
 
 def _load_table() -> FactTable:
     from resources.models import Fact

@@ -3,11 +3,12 @@
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from hub.facts import fact_references
-from hub.models import Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from hub.models import ContentQuerySet, Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
 from hub.nations import NATION_NAMES, Nation, list_in_words, parse_nation_list
 
 
@@ -223,8 +224,34 @@ def validate_web_url(value: str) -> None:
         raise ValidationError("Enter a web address that starts with http:// or https://.")
 
 
+class ResourceQuerySet(ContentQuerySet):
+    def for_nation(self, nation: str):
+        """Resources that apply in a nation: those for every nation, and those naming it."""
+        return self.filter(models.Q(nations="") | models.Q(nations__contains=nation))
+
+    def for_other_nations(self, nation: str):
+        return self.exclude(nations="").exclude(nations__contains=nation)
+
+    def ranked_for_workplace(self, workplace):
+        """Most relevant first in a workplace; a resource with no note there counts as medium."""
+        level = ResourceRelevance.objects.filter(
+            resource=models.OuterRef("pk"), workplace=workplace
+        ).values("level")[:1]
+        return self.annotate(
+            workplace_level=Coalesce(models.Subquery(level), RelevanceLevel.MEDIUM.value)
+        ).order_by("-workplace_level", "title")
+
+    def relevant_in(self, workplace):
+        """Ranked for a workplace, without those its note says are not relevant there."""
+        return self.ranked_for_workplace(workplace).exclude(
+            workplace_level=RelevanceLevel.NOT_RELEVANT
+        )
+
+
 class Resource(ReviewedContent):
     """A third-party page, annotated for health and social care managers."""
+
+    objects = ResourceQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         ADVICE = "advice", "Advice page"
@@ -298,12 +325,54 @@ class Resource(ReviewedContent):
         return self.page_changed_at is not None and self.page_changed_at.date() > self.last_reviewed
 
 
+class RelevanceLevel(models.IntegerChoices):
+    NOT_RELEVANT = 0, "Not relevant"
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+# How a relevance note starts says how much it matters there: "High. ...", "Low. ...",
+# "Not relevant. ...". Checked in this order, so "Low to medium" is low and "Medium to high"
+# medium. A note that starts any other way counts as medium.
+RELEVANCE_WORDS = [
+    ("not relevant", RelevanceLevel.NOT_RELEVANT),
+    ("not for", RelevanceLevel.NOT_RELEVANT),
+    ("low", RelevanceLevel.LOW),
+    ("good background", RelevanceLevel.LOW),
+    ("useful background", RelevanceLevel.LOW),
+    ("some use", RelevanceLevel.LOW),
+    ("medium", RelevanceLevel.MEDIUM),
+    ("essential", RelevanceLevel.HIGH),
+    ("very high", RelevanceLevel.HIGH),
+    ("high", RelevanceLevel.HIGH),
+    ("very useful", RelevanceLevel.HIGH),
+]
+
+
+def relevance_level(note: str) -> int:
+    start = note.strip().lower()
+    return next(
+        (level for words, level in RELEVANCE_WORDS if start.startswith(words)),
+        RelevanceLevel.MEDIUM,
+    )
+
+
 class ResourceRelevance(models.Model):
     """Why a resource matters, or not, in one kind of workplace."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="relevance")
     workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="+")
-    note = models.CharField(max_length=300)
+    note = models.CharField(
+        max_length=300,
+        help_text=(
+            "Start with High, Medium, Low or Not relevant: the resources list for this "
+            "workplace puts high first and leaves out 'not relevant'."
+        ),
+    )
+    level = models.PositiveSmallIntegerField(
+        choices=RelevanceLevel.choices, default=RelevanceLevel.MEDIUM, editable=False
+    )
 
     class Meta:
         ordering = ["workplace__position"]
@@ -316,6 +385,10 @@ class ResourceRelevance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workplace}: {self.note}"
+
+    def save(self, *args, **kwargs):
+        self.level = relevance_level(self.note)
+        super().save(*args, **kwargs)
 
 
 class ResourceGloss(Gloss):

@@ -36,10 +36,8 @@ STARTING_FACTS = [
     {
         "name": "discipline-code",
         "description": "The code of practice on discipline and grievance that tribunals take into account",
-        "value": "the Acas Code of Practice on disciplinary and grievance procedures",
-        "northern-ireland": (
-            "the Labour Relations Agency Code of Practice on Disciplinary and Grievance Procedures"
-        ),
+        "value": "the Acas Code of Practice",
+        "northern-ireland": ("the Labour Relations Agency Code of Practice"),
     },
 ]
 
