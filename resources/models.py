@@ -242,9 +242,11 @@ class ResourceQuerySet(ContentQuerySet):
         ).order_by("-workplace_level", "title")
 
     def relevant_in(self, workplace):
-        """Ranked for a workplace, without those its note says are not relevant there."""
-        return self.ranked_for_workplace(workplace).exclude(
-            workplace_level=RelevanceLevel.NOT_RELEVANT
+        """Those with a note for a workplace, ranked, without those it calls not relevant."""
+        return (
+            self.ranked_for_workplace(workplace)
+            .filter(relevance__workplace=workplace)
+            .exclude(workplace_level=RelevanceLevel.NOT_RELEVANT)
         )
 
 
