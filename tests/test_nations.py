@@ -449,3 +449,24 @@ def test_load_content_command_reports_an_unknown_fact(tmp_path):
     )
     with pytest.raises(CommandError):
         call_command("load_content", str(tmp_path), verbosity=0)
+
+
+def test_search_puts_resources_for_other_nations_after_what_applies_to_the_reader(places):
+    from resources.search import rebuild_index
+
+    # A title match ranks above a summary match, so without a nation the Welsh page comes first.
+    factories.resource("Induction in Wales", slug="wales-induction", nations="wales")
+    factories.resource(
+        "Checklist for new starters", slug="any-induction", summary="Use it during induction."
+    )
+    rebuild_index()
+
+    def order(client):
+        page = main_of(client.get("/search/", {"q": "induction"}))
+        return sorted(
+            ("wales-induction", "any-induction"), key=lambda slug: page.index(f"/{slug}/")
+        )
+
+    assert order(reader()) == ["wales-induction", "any-induction"]
+    assert order(reader("wales")) == ["wales-induction", "any-induction"]
+    assert order(reader("england")) == ["any-induction", "wales-induction"]
