@@ -22,13 +22,19 @@ from django.utils.html import escape
 from .cache import content_generation
 from .nations import NATION_NAMES, list_in_words
 
-# {fact:name}: a name is lower-case letters, numbers and hyphens.
-FACT_REFERENCE = re.compile(r"\{fact:([a-z0-9][a-z0-9-]*)\}")
+# {fact:name}, or {Fact:name} to start a sentence with a capital letter. A name is lower-case
+# letters, numbers and hyphens.
+FACT_REFERENCE = re.compile(r"\{([Ff])act:([a-z0-9][a-z0-9-]*)\}")
 
 
 def fact_references(text: str) -> list[str]:
     """The fact names referred to in a piece of Markdown or HTML, in order."""
-    return FACT_REFERENCE.findall(text or "")
+    return [name for _, name in FACT_REFERENCE.findall(text or "")]
+
+
+def _as_written(match: re.Match, text: str) -> str:
+    """{Fact:name} starts a sentence, so its first letter is a capital."""
+    return text[:1].upper() + text[1:] if match.group(1) == "F" else text
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class FactTable:
 
         def resolve(text: str, nation: str) -> str:
             return FACT_REFERENCE.sub(
-                lambda m: raw[m.group(1)][nation] if m.group(1) in raw else m.group(0), text
+                lambda m: _as_written(m, raw[m.group(2)][nation]) if m.group(2) in raw else m[0],
+                text,
             )
 
         return cls(
@@ -71,20 +78,23 @@ class FactTable:
 
     def apply(self, html: str, nation: str | None) -> str:
         """Swap every {fact:name} in sanitised HTML for its escaped text. Unknown names stay."""
-        if "{fact:" not in (html or ""):
+        if "act:" not in (html or ""):
             return html or ""
 
         def replace(match: re.Match) -> str:
-            text = self.text(match.group(1), nation)
-            return match.group(0) if text is None else escape(text)
+            text = self.text(match.group(2), nation)
+            return match.group(0) if text is None else escape(_as_written(match, text))
 
         return FACT_REFERENCE.sub(replace, html)
 
     def apply_to_text(self, text: str, nation: str | None) -> str:
         """The same for plain text or Markdown: values go in unescaped."""
-        return FACT_REFERENCE.sub(
-            lambda match: self.text(match.group(1), nation) or match.group(0), text
-        )
+
+        def replace(match: re.Match) -> str:
+            text = self.text(match.group(2), nation)
+            return match.group(0) if text is None else _as_written(match, text)
+
+        return FACT_REFERENCE.sub(replace, text)
 
 
 def _load_table() -> FactTable:

@@ -105,7 +105,7 @@ def markdown_to_text(text: str) -> str:
     Headings and list items often have no full stop; one is added so that each counts
     as its own sentence rather than running into the next.
     """
-    if "{fact:" in (text or ""):
+    if "act:" in (text or ""):
         # Facts read as they do for England (the first nation), so the text is a real sentence.
         from .facts import current_facts
 

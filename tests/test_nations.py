@@ -470,3 +470,25 @@ def test_search_puts_resources_for_other_nations_after_what_applies_to_the_reade
     assert order(reader()) == ["wales-induction", "any-induction"]
     assert order(reader("wales")) == ["wales-induction", "any-induction"]
     assert order(reader("england")) == ["any-induction", "wales-induction"]
+
+
+def test_facts_read_well_for_one_nation_for_all_and_at_the_start_of_a_sentence():
+    from hub.facts import FactTable
+
+    table = FactTable.from_facts(
+        [
+            Fact(name="code", value="the Acas Code", northern_ireland="the LRA Code"),
+            Fact(name="barring", value="the DBS", scotland="Disclosure Scotland"),
+            Fact(name="advice", value="ask about {fact:code}"),
+        ]
+    )
+    text = "{Fact:code} sets the minimum. Tell {fact:barring}. Then {fact:advice}."
+    assert table.apply_to_text(text, "northern-ireland") == (
+        "The LRA Code sets the minimum. Tell the DBS. Then ask about the LRA Code."
+    )
+    assert table.apply_to_text("Tell {fact:barring}.", None) == (
+        "Tell the DBS (England, Wales and Northern Ireland) or Disclosure Scotland (Scotland)."
+    )
+    assert table.apply("<p>{fact:code} &amp; {fact:unknown}</p>", "wales") == (
+        "<p>the Acas Code &amp; {fact:unknown}</p>"
+    )

@@ -16,7 +16,7 @@ def _nation(context) -> str | None:
 @register.simple_tag(takes_context=True)
 def with_facts(context, html: str):
     """Sanitised HTML from a Markdown field, with each {fact:name} in the reader's version."""
-    if "{fact:" not in (html or ""):
+    if "act:" not in (html or ""):
         return mark_safe(html or "")  # noqa: S308 (sanitised when it was saved)
     return mark_safe(current_facts().apply(html, _nation(context)))  # noqa: S308
 
