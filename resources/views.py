@@ -223,7 +223,8 @@ def resource_list(request):
         "resources/resource_list.html",
         {
             "page": page,
-            "other_nations": other_nations if page.number == 1 else [],
+            # After the last page of what applies to the reader.
+            "other_nations": [] if page.has_next() else other_nations,
             "chosen_nation": nation,
             "topics": topics.values(),
             "filter_workplaces": workplaces.values(),
