@@ -233,6 +233,10 @@ class FactAdmin(CompareVersionAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Pages name a fact in their text: renaming it would leave them pointing at nothing.
+        return ["name"] if obj is not None else []
+
     def has_delete_permission(self, request, obj=None):
         # Pages name facts in their text and templates; an unused fact can simply stay.
         return False

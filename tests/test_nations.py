@@ -149,7 +149,6 @@ def test_a_fact_changed_in_admin_shows_at_once_on_every_page_that_uses_it(
         response = client.post(
             reverse("admin:resources_fact_change", args=[fact.pk]),
             {
-                "name": fact.name,
                 "description": fact.description,
                 "value": "0300 999 0000",
                 "england": "",
