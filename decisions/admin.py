@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
+from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss, TreeNationNote
 from .views import overview_context
 from .walk import load_tree
 
@@ -42,9 +42,15 @@ class OutcomeInline(admin.StackedInline):
     filter_horizontal = ["guides", "scripts", "resources"]
 
 
+class TreeNationNoteInline(admin.StackedInline):
+    model = TreeNationNote
+    extra = 0
+    fields = ["nation", "body"]
+
+
 @admin.register(DecisionTree)
 class DecisionTreeAdmin(ReviewedContentAdmin):
-    inlines = [QuestionInline, OutcomeInline]
+    inlines = [QuestionInline, OutcomeInline, TreeNationNoteInline]
     list_filter = ["status"]
     search_fields = ["title", "summary"]
     readonly_fields = [*ReviewedContentAdmin.readonly_fields, "tree_problems", "overview_link"]

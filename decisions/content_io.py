@@ -15,11 +15,13 @@ from hub.content_files import (
     LineDict,
     Problems,
     SourceFile,
+    check_fact_references,
     check_glossary_links,
     dump_yaml,
     item_line,
     key_line,
     parse_date,
+    parse_nation_notes,
     parse_yaml,
     register,
     write_text,
@@ -27,7 +29,7 @@ from hub.content_files import (
 from hub.models import Status
 from resources.models import Guide, Resource, Script, Workplace
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
+from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss, TreeNationNote
 from .validation import AnswerShape, TreeShape, problems_in
 
 TREE_KEYS = {
@@ -38,6 +40,7 @@ TREE_KEYS = {
     "last_reviewed",
     "next_review_due",
     "introduction",
+    "nation_notes",
     "start",
     "questions",
     "outcomes",
@@ -111,6 +114,9 @@ class DecisionSection:
             "summary": _text(raw.get("summary")),
             "status": status,
             "introduction": _text(raw.get("introduction")),
+            "nation_notes": parse_nation_notes(
+                raw.get("nation_notes"), path, key_line(raw, "nation_notes"), problems
+            ),
             "start": _text(raw.get("start")),
             **dates,
             "questions": [],
@@ -227,6 +233,7 @@ class DecisionSection:
         seen: dict[str, Path] = {}
         for tree in items:
             check_glossary_links(tree.path, tree.text, known, problems)
+            check_fact_references(tree.path, tree.text, known, problems)
             if tree.slug in seen:
                 problems.add(
                     tree.path, 1, f"duplicate slug {tree.slug!r}: {seen[tree.slug]} has it too"
@@ -268,6 +275,7 @@ class DecisionSection:
             "summary": tree.summary,
             "status": tree.status,
             "introduction": tree.introduction,
+            "nation_notes": {n.nation: n.body for n in tree.nation_notes.order_by("id")},
             "start": tree.start_question.slug if tree.start_question_id else "",
             "last_reviewed": tree.last_reviewed,
             "next_review_due": tree.next_review_due,
@@ -317,6 +325,9 @@ class DecisionSection:
             setattr(tree, name, value)
         tree.start_question = None
         tree.save()
+        tree.nation_notes.all().delete()
+        for nation, body in data["nation_notes"].items():
+            TreeNationNote.objects.create(tree=tree, nation=nation, body=body)
         tree.questions.all().delete()
         tree.outcomes.all().delete()
         workplaces = {w.slug: w for w in Workplace.objects.all()}
@@ -371,6 +382,8 @@ class DecisionSection:
                 out["next_review_due"] = data["next_review_due"]
             if data["introduction"]:
                 out["introduction"] = data["introduction"] + "\n"
+            if data["nation_notes"]:
+                out["nation_notes"] = {k: v + "\n" for k, v in data["nation_notes"].items()}
             out["start"] = data["start"]
             out["questions"] = []
             for q in data["questions"]:

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from hub.models import Gloss, RenderedMarkdownModel, ReviewedContent
+from hub.models import Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
 
 
 class DecisionTree(ReviewedContent):
@@ -64,6 +64,17 @@ class DecisionTree(ReviewedContent):
         from .validation import tree_problems
 
         return tree_problems(self)
+
+
+class TreeNationNote(NationNote):
+    tree = models.ForeignKey(DecisionTree, on_delete=models.CASCADE, related_name="nation_notes")
+
+    class Meta(NationNote.Meta):
+        verbose_name = "what is different in a nation"
+        verbose_name_plural = "what is different in each nation"
+        constraints = [
+            models.UniqueConstraint(fields=["tree", "nation"], name="one_note_per_tree_nation")
+        ]
 
 
 class Question(RenderedMarkdownModel):
@@ -121,7 +132,11 @@ class Outcome(RenderedMarkdownModel):
     )
     body_html = models.TextField(editable=False, blank=True)
     talk_to_hr = models.BooleanField("advise talking to HR", default=False)
-    call_acas_helpline = models.BooleanField("advise calling the Acas helpline", default=False)
+    call_acas_helpline = models.BooleanField(
+        "advise calling the advice helpline",
+        default=False,
+        help_text="Acas, or the Labour Relations Agency in Northern Ireland (the facts table).",
+    )
     guides = models.ManyToManyField("resources.Guide", blank=True, related_name="+")
     scripts = models.ManyToManyField("resources.Script", blank=True, related_name="+")
     resources = models.ManyToManyField("resources.Resource", blank=True, related_name="+")
@@ -188,4 +203,5 @@ reversion.register(Answer)
 reversion.register(QuestionGloss)
 reversion.register(Question, follow=["answers", "glosses"])
 reversion.register(Outcome)
-reversion.register(DecisionTree, follow=["questions", "outcomes"])
+reversion.register(TreeNationNote)
+reversion.register(DecisionTree, follow=["questions", "outcomes", "nation_notes"])

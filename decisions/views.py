@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from hub.nations import chosen_nation_slug, nation_notes_first
 from hub.workplace import chosen_workplace_slug
 
 from .models import DecisionTree
@@ -32,8 +33,23 @@ def tree_step(request, slug):
     except BadAnswers as problem:
         context = {"tree": tree, "problem": str(problem)}
         return render(request, "decisions/bad_answers.html", context, status=400)
+    nation = chosen_nation_slug(request)
+    my_nation_note, other_nation_notes = nation_notes_first(tree.nation_notes.all(), nation)
+    nation_context = {
+        "chosen_nation": nation,
+        "my_nation_note": my_nation_note,
+        "other_nation_notes": other_nation_notes,
+    }
     if result.outcome is not None:
-        return render(request, "decisions/outcome.html", {"tree": tree, "walk": result})
+        resources = list(result.outcome.resources.all())
+        context = {
+            "tree": tree,
+            "walk": result,
+            **nation_context,
+            "resources_here": [r for r in resources if r.applies_in(nation)],
+            "resources_elsewhere": [r for r in resources if not r.applies_in(nation)],
+        }
+        return render(request, "decisions/outcome.html", context)
     question = result.question
     chosen = chosen_workplace_slug(request)
     glosses = question_glosses(question)
@@ -50,6 +66,8 @@ def tree_step(request, slug):
         "other_glosses": [g for g in glosses if g.workplace.slug != chosen],
         "chosen_workplace": chosen,
         "step_number": len(result.steps) + 1,
+        # The nations' differences are said once, at the start and at the end.
+        **(nation_context if not result.steps else {"chosen_nation": nation}),
     }
     status = 400 if context["not_answered"] else 200
     return render(request, "decisions/question.html", context, status=status)

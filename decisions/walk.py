@@ -57,7 +57,10 @@ def outcome_with_reading(tree: DecisionTree, outcome_id: int) -> Outcome:
     return Outcome.objects.prefetch_related(
         Prefetch("guides", queryset=Guide.objects.published().only(*fields)),
         Prefetch("scripts", queryset=Script.objects.published().only(*fields)),
-        Prefetch("resources", queryset=Resource.objects.published().only(*fields, "publisher")),
+        Prefetch(
+            "resources",
+            queryset=Resource.objects.published().only(*fields, "publisher", "nations"),
+        ),
     ).get(tree=tree, pk=outcome_id)
 
 

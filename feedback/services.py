@@ -21,3 +21,11 @@ def over_rate_limit(address: str) -> bool:
 
 def record_feedback(*, page: str, useful: bool, comment: str) -> Feedback:
     return Feedback.objects.create(page=page, useful=useful, comment=comment.strip())
+
+
+def add_comment(*, feedback_id: int, comment: str) -> str | None:
+    """Add the optional comment to a vote just recorded, once. Returns the page, or None."""
+    updated = Feedback.objects.filter(pk=feedback_id, comment="").update(comment=comment.strip())
+    if not updated:
+        return None
+    return Feedback.objects.values_list("page", flat=True).get(pk=feedback_id)

@@ -88,6 +88,45 @@ def check_glossary_links(path: Path, text: str, known: Known, problems: Problems
                 )
 
 
+def check_fact_references(path: Path, text: str, known: Known, problems: Problems) -> None:
+    """Every {fact:name} in a file must name a fact in facts.yaml or the database."""
+    from .facts import fact_references
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for name in fact_references(line):
+            if not known.has("facts", name):
+                problems.add(
+                    path,
+                    number,
+                    f"{{fact:{name}}} names no fact: add {name!r} to facts.yaml "
+                    "or check the spelling",
+                )
+
+
+def parse_nation_notes(
+    raw: Any, path: Path, line: int, problems: Problems, *, offset: int = 0
+) -> dict[str, str]:
+    """A `nation_notes:` mapping of nation slug to Markdown, checked."""
+    from .nations import NATION_NAMES
+
+    if not raw:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        problems.add(path, line, "nation_notes must map a nation to text, like 'wales: ...'")
+        return {}
+    notes = {}
+    for nation, body in raw.items():
+        if nation not in NATION_NAMES:
+            problems.add(
+                path,
+                key_line(raw, nation, offset),
+                f"unknown nation {nation!r} in nation_notes: use " + ", ".join(NATION_NAMES),
+            )
+            continue
+        notes[str(nation)] = str(body).strip()
+    return notes
+
+
 # --- YAML that remembers line numbers --------------------------------------------------------
 
 

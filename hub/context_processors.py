@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from .cache import content_generation
+from .nations import Nation, chosen_nation_slug
 from .workplace import chosen_workplace_slug
 
 
@@ -17,8 +18,9 @@ def _workplaces():
 
 
 def hub(request):
-    """Site-wide names, and the workplaces for the "Where you work" chooser (read only if shown)."""
+    """Site-wide names, and the choices for "Where you work" (read only if shown)."""
     chosen = chosen_workplace_slug(request)
+    nation = chosen_nation_slug(request)
     workplaces = SimpleLazyObject(_workplaces)
     return {
         "site_name": settings.HUB_SITE_NAME,
@@ -27,4 +29,6 @@ def hub(request):
         "current_workplace": SimpleLazyObject(
             lambda: next((w for w in workplaces if w.slug == chosen), None)
         ),
+        "nations": Nation,
+        "current_nation": Nation(nation) if nation else None,
     }

@@ -10,6 +10,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import content_generation
+from .nations import chosen_nation_slug
 from .workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
@@ -64,8 +65,8 @@ class AnonymousPageCacheMiddleware:
     was rendered in; saving anything public bumps the generation (hub.signals, hub.cache), so
     every worker on every app server stops serving the old page at once. A page is looked for in
     the worker's own memory first, then in the shared cache, and only then rendered. The reader's
-    chosen workplace, the scheme and the host name are part of the key, so nobody sees another
-    reader's workplace and http never gets an https page.
+    chosen workplace and nation, the scheme and the host name are part of the key, so nobody sees
+    another reader's workplace or nation and http never gets an https page.
     """
 
     def __init__(self, get_response):
@@ -139,7 +140,9 @@ class AnonymousPageCacheMiddleware:
     def _key(request) -> str:
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         workplace = chosen_workplace_slug(request) or "all"
-        return f"hub:page:{workplace}:{hashlib.sha256(address.encode()).hexdigest()}"
+        nation = chosen_nation_slug(request) or "all"
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        return f"hub:page:{workplace}:{nation}:{digest}"
 
     @staticmethod
     def _cacheable_response(response) -> bool:

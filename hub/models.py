@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .facts import fact_references
+from .nations import Nation
 from .rendering import glossary_links, render_markdown
 
 
@@ -40,6 +42,7 @@ class RenderedMarkdownModel(models.Model):
 
     def clean(self):
         super().clean()
+        self.check_fact_references()
         links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
         wanted = {slug for found in links.values() for _, slug in found}
         if not wanted:
@@ -56,6 +59,28 @@ class RenderedMarkdownModel(models.Model):
                 errors[name] = (
                     f"{', '.join(missing)} {'links' if len(missing) == 1 else 'link'} to no "
                     "glossary entry. Add the word to the glossary first, or change the link."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_fact_references(self) -> None:
+        """Every {fact:name} must name a fact in the facts table, or readers would see the code."""
+        used = {name: fact_references(getattr(self, name) or "") for name in self.markdown_fields}
+        wanted = {fact for found in used.values() for fact in found}
+        if not wanted:
+            return
+        known = set(
+            apps.get_model("resources", "Fact")
+            .objects.filter(name__in=wanted)
+            .values_list("name", flat=True)
+        )
+        errors = {}
+        for name, found in used.items():
+            missing = sorted({f"{{fact:{fact}}}" for fact in found if fact not in known})
+            if missing:
+                errors[name] = (
+                    f"{', '.join(missing)}: no fact has this name. Add it to the facts table "
+                    "first, or check the spelling."
                 )
         if errors:
             raise ValidationError(errors)
@@ -196,3 +221,20 @@ class Gloss(RenderedMarkdownModel):
 
     def __str__(self) -> str:
         return f"In {self.workplace}"
+
+
+class NationNote(RenderedMarkdownModel):
+    """What is different about a piece of advice in one of the UK nations."""
+
+    markdown_fields = ("body",)
+
+    nation = models.CharField(max_length=20, choices=Nation.choices)
+    body = models.TextField("what is different there")
+    body_html = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"In {self.get_nation_display()}"

@@ -105,6 +105,11 @@ def markdown_to_text(text: str) -> str:
     Headings and list items often have no full stop; one is added so that each counts
     as its own sentence rather than running into the next.
     """
+    if "act:" in (text or ""):
+        # Facts read as they do for England (the first nation), so the text is a real sentence.
+        from .facts import current_facts
+
+        text = current_facts().apply_to_text(text, "england")
     html = BLOCK_END.sub(lambda m: f"</{m.group(1)}>\n", render_markdown(text))
     lines = (line.strip() for line in bleach.clean(html, tags=set(), strip=True).splitlines())
     return "\n".join(line if line[-1] in ".!?:;" else f"{line}." for line in lines if line).replace(

@@ -1,21 +1,28 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
 from hub.admin_mixins import ReviewDueFilter, ReviewedContentAdmin
+from hub.nations import NATION_NAMES, Nation
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
 
 from .models import (
+    Fact,
     GlossaryTerm,
     Guide,
     GuideGloss,
+    GuideNationNote,
     LinkState,
+    OrganisationPolicy,
     Resource,
     ResourceGloss,
+    ResourceNationNote,
     ResourceRelevance,
     Script,
     ScriptGloss,
+    ScriptNationNote,
     ScriptPart,
     Stage,
     SynonymGroup,
@@ -42,6 +49,47 @@ class ResourceGlossInline(GlossInline):
     model = ResourceGloss
 
 
+class NationNoteInline(admin.StackedInline):
+    extra = 0
+    fields = ["nation", "body"]
+
+
+class GuideNationNoteInline(NationNoteInline):
+    model = GuideNationNote
+
+
+class ScriptNationNoteInline(NationNoteInline):
+    model = ScriptNationNote
+
+
+class ResourceNationNoteInline(NationNoteInline):
+    model = ResourceNationNote
+
+
+class ResourceForm(forms.ModelForm):
+    """The nations a resource applies to, as tick boxes; none ticked means all four."""
+
+    nations = forms.MultipleChoiceField(
+        choices=Nation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick the nations it applies to. Tick none when it applies to all four.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = ["nations"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["nations"] = self.instance.nation_list
+
+    def clean_nations(self):
+        chosen = [slug for slug in NATION_NAMES if slug in self.cleaned_data["nations"]]
+        return "" if len(chosen) == len(NATION_NAMES) else " ".join(chosen)
+
+
 class ScriptPartInline(admin.StackedInline):
     model = ScriptPart
     extra = 0
@@ -56,7 +104,7 @@ class ResourceRelevanceInline(admin.TabularInline):
 @admin.register(Guide)
 class GuideAdmin(ReviewedContentAdmin):
     public_template = "resources/guide_detail.html"
-    inlines = [GuideGlossInline]
+    inlines = [GuideGlossInline, GuideNationNoteInline]
     filter_horizontal = [
         "topics",
         "stages",
@@ -77,7 +125,7 @@ class GuideAdmin(ReviewedContentAdmin):
 @admin.register(Script)
 class ScriptAdmin(ReviewedContentAdmin):
     public_template = "resources/script_detail.html"
-    inlines = [ScriptPartInline, ScriptGlossInline]
+    inlines = [ScriptPartInline, ScriptGlossInline, ScriptNationNoteInline]
     filter_horizontal = ["topics", "stages", "related_guides", "related_resources"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "preview_link"]}),
@@ -103,7 +151,8 @@ class LinkStateFilter(admin.SimpleListFilter):
 @admin.register(Resource)
 class ResourceAdmin(ReviewedContentAdmin):
     public_template = "resources/resource_detail.html"
-    inlines = [ResourceRelevanceInline, ResourceGlossInline]
+    form = ResourceForm
+    inlines = [ResourceRelevanceInline, ResourceGlossInline, ResourceNationNoteInline]
     list_display = [
         "title", "publisher", "kind", "status", "review_due", "link", reading_ease_column, "updated"
     ]  # fmt: skip
@@ -121,7 +170,7 @@ class ResourceAdmin(ReviewedContentAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "url", "publisher", "kind", "preview_link"]}),
         ("What it is and why it matters", {"fields": ["summary", "body", "licence_note"]}),
-        ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
+        ("Where it belongs", {"fields": ["nations", "topics", "stages", "tags"]}),
         ("Link", {"fields": ["link_state", "link_checked_at", "page_changed_at"]}),
         ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
@@ -165,3 +214,39 @@ class GlossaryTermAdmin(CompareVersionAdmin):
 class SynonymGroupAdmin(CompareVersionAdmin):
     list_display = ["words"]
     search_fields = ["words"]
+
+
+@admin.register(Fact)
+class FactAdmin(CompareVersionAdmin):
+    """Facts that differ between the nations. Saving one changes every page that uses it."""
+
+    list_display = ["name", "value", "description"]
+    search_fields = ["name", "value", "description"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "value"]}),
+        (
+            "Where a nation differs",
+            {
+                "fields": ["england", "scotland", "wales", "northern_ireland"],
+                "description": "Leave a nation empty to use the value above.",
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Pages name a fact in their text: renaming it would leave them pointing at nothing.
+        return ["name"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Pages name facts in their text and templates; an unused fact can simply stay.
+        return False
+
+
+@admin.register(OrganisationPolicy)
+class OrganisationPolicyAdmin(CompareVersionAdmin):
+    """The organisation's own policies, listed first in the policy box on matching pages."""
+
+    list_display = ["title", "url"]
+    search_fields = ["title", "note"]
+    filter_horizontal = ["topics", "stages"]
+    fields = ["title", "url", "note", "topics", "stages"]

@@ -20,26 +20,34 @@ from hub.content_files import (
     LineList,
     Problems,
     SourceFile,
+    check_fact_references,
     check_glossary_links,
     dump_yaml,
     item_line,
     key_line,
     parse_date,
+    parse_nation_notes,
     parse_yaml,
     register,
     write_text,
 )
+from hub.facts import fact_references
 from hub.models import Status
+from hub.nations import NATION_NAMES
 
 from .models import (
+    Fact,
     GlossaryTerm,
     Guide,
     GuideGloss,
+    GuideNationNote,
     Resource,
     ResourceGloss,
+    ResourceNationNote,
     ResourceRelevance,
     Script,
     ScriptGloss,
+    ScriptNationNote,
     ScriptPart,
     Stage,
     SynonymGroup,
@@ -140,6 +148,136 @@ class TaxonomySection:
             entry.update({f: getattr(obj, f) for f in self.fields if getattr(obj, f)})
             entries.append(entry)
         write_text(root / f"{self.name}.yaml", dump_yaml(entries))
+
+
+# --- Facts that differ between the nations ----------------------------------------------------
+
+NATION_ORDER = list(NATION_NAMES)
+FACT_NATION_KEYS = {str(nation): field for nation, field in Fact.NATION_FIELDS.items()}
+
+
+class FactSection:
+    """facts.yaml: a list of `name`, `description`, `value` and a value for any nation that
+    differs (`england`, `scotland`, `wales`, `northern-ireland`)."""
+
+    name = "facts"
+    order = 15
+
+    def claims(self, relative: Path) -> bool:
+        return relative.name in {"facts.yaml", "facts.yml"}
+
+    def known_in_database(self, known: Known) -> None:
+        for name in Fact.objects.values_list("name", flat=True):
+            known.add("facts", name)
+
+    def parse(self, source: SourceFile, known: Known, problems: Problems) -> list[dict]:
+        data = parse_yaml(source.text, source.path, problems)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            problems.add(source.path, 1, "facts.yaml must be a list of facts")
+            return []
+        facts, seen = [], {}
+        for index, entry in enumerate(data):
+            line = item_line(data, index)
+            if not isinstance(entry, dict):
+                problems.add(source.path, line, "each fact needs a name and a value")
+                continue
+            for key in sorted(set(entry) - {"name", "description", "value", *NATION_NAMES}):
+                problems.add(source.path, key_line(entry, key), f"unknown key {key!r}")
+            name = str(entry.get("name") or "")
+            try:
+                validate_slug(name)
+            except ValidationError:
+                problems.add(
+                    source.path,
+                    key_line(entry, "name"),
+                    f"fact name {name!r} must be lower-case letters, numbers and hyphens",
+                )
+                continue
+            if not str(entry.get("value") or "").strip():
+                problems.add(source.path, line, f"{name}: value is missing")
+            if name in seen:
+                problems.add(
+                    source.path, line, f"duplicate fact {name!r} (first on line {seen[name]})"
+                )
+            seen[name] = line
+            fact = {
+                "name": name,
+                "description": str(entry.get("description") or "").strip(),
+                "value": str(entry.get("value") or "").strip(),
+                **{
+                    field: str(entry.get(nation) or "").strip()
+                    for nation, field in FACT_NATION_KEYS.items()
+                },
+            }
+            fact["path"] = source.path
+            fact["lines"] = {
+                key: key_line(entry, key) for key in ("value", *NATION_NAMES) if key in entry
+            }
+            facts.append(fact)
+        return facts
+
+    def add_known(self, items, known) -> None:
+        for item in items:
+            known.add("facts", item["name"])
+
+    def check(self, items: list[dict], known: Known, problems: Problems) -> None:
+        # A fact's value may use other facts, one level deep: those must use none themselves.
+        nested = {
+            item["name"]
+            for item in items
+            if any(fact_references(item[field]) for field in ("value", *FACT_NATION_KEYS.values()))
+        }
+        for item in items:
+            for key, column in {"value": "value", **FACT_NATION_KEYS}.items():
+                for name in fact_references(item[column]):
+                    path, line = item["path"], item["lines"].get(key, 1)
+                    if not known.has("facts", name):
+                        problems.add(path, line, f"{{fact:{name}}} names no fact")
+                    elif name in nested:
+                        problems.add(
+                            path,
+                            line,
+                            f"{{fact:{name}}} itself uses another fact: a fact may only use "
+                            "facts that use none",
+                        )
+
+    def apply(self, items: list[dict], counts: Counts) -> None:
+        existing = {fact.name: fact for fact in Fact.objects.all()}
+        for item in items:
+            values = {k: v for k, v in item.items() if k not in {"name", "path", "lines"}}
+            fact = existing.get(item["name"])
+            if fact is not None and all(getattr(fact, k) == v for k, v in values.items()):
+                counts.record(self.name, "unchanged")
+                continue
+            with reversion.create_revision():
+                reversion.set_comment("Loaded from facts.yaml")
+                if fact is None:
+                    Fact.objects.create(name=item["name"], **values)
+                    counts.record(self.name, "created")
+                else:
+                    for key, value in values.items():
+                        setattr(fact, key, value)
+                    fact.save()
+                    counts.record(self.name, "updated")
+
+    def export(self, root: Path) -> None:
+        entries = []
+        for fact in Fact.objects.order_by("name"):
+            entry = {"name": fact.name}
+            if fact.description:
+                entry["description"] = fact.description
+            entry["value"] = fact.value
+            entry.update(
+                {
+                    nation: getattr(fact, field)
+                    for nation, field in FACT_NATION_KEYS.items()
+                    if getattr(fact, field)
+                }
+            )
+            entries.append(entry)
+        write_text(root / "facts.yaml", dump_yaml(entries))
 
 
 # --- Glossary and synonyms -----------------------------------------------------------------
@@ -282,9 +420,14 @@ class SynonymSection:
 
 MODELS = {"guide": Guide, "script": Script, "resource": Resource}
 GLOSS_MODELS = {"guide": GuideGloss, "script": ScriptGloss, "resource": ResourceGloss}
+NATION_NOTE_MODELS = {
+    "guide": GuideNationNote,
+    "script": ScriptNationNote,
+    "resource": ResourceNationNote,
+}
 COMMON_KEYS = {
     "type", "title", "slug", "summary", "status", "topics", "stages", "tags", "last_reviewed",
-    "next_review_due", "reviewed_by", "review_notes", "glosses",
+    "next_review_due", "reviewed_by", "review_notes", "glosses", "nation_notes",
 }  # fmt: skip
 KEYS = {
     "guide": COMMON_KEYS
@@ -297,7 +440,7 @@ KEYS = {
     },
     "script": COMMON_KEYS
     | {"check_policy_first", "policy_note", "related_guides", "related_resources"},
-    "resource": COMMON_KEYS | {"url", "publisher", "kind", "relevance", "licence"},
+    "resource": COMMON_KEYS | {"url", "publisher", "kind", "relevance", "licence", "nations"},
 }
 # Kinds that carry the "check your organisation's own policy first" reminder.
 WITH_POLICY_SIGNPOST = {"guide", "script"}
@@ -464,6 +607,9 @@ class ItemSection:
                 [key_line(raw, k, offset=1) for k in raw] if isinstance(raw, LineDict) else []
             )
 
+        values["nation_notes"] = parse_nation_notes(
+            data.get("nation_notes"), path, at("nation_notes"), problems, offset=1
+        )
         body = body.strip()
         if kind == "script":
             values["body"], values["parts"] = split_script_parts(body, body_line, path, problems)
@@ -497,6 +643,20 @@ class ItemSection:
                 )
             values["kind"] = kind_value
             values["licence_note"] = str(data.get("licence") or "")
+            nations = data.get("nations") or []
+            if not isinstance(nations, list):
+                problems.add(path, at("nations"), "nations must be a list, like [wales]")
+                nations = []
+            for nation in nations:
+                if nation not in NATION_NAMES:
+                    problems.add(
+                        path,
+                        at("nations"),
+                        f"unknown nation {nation!r} in nations: use " + ", ".join(NATION_NAMES),
+                    )
+            # Stored in the order the hub lists the nations; all four is the same as none.
+            chosen = [slug for slug in NATION_NAMES if slug in nations]
+            values["nations"] = "" if len(chosen) == len(NATION_NAMES) else " ".join(chosen)
         return [item]
 
     def add_known(self, items: list[ItemFile], known: Known) -> None:
@@ -539,6 +699,7 @@ class ItemSection:
                             item.path, line, f"unknown workplace setting {slug!r} in {key_name}"
                         )
             check_glossary_links(item.path, item.text, known, problems)
+            check_fact_references(item.path, item.text, known, problems)
             reviewer = item.values.get("reviewed_by")
             if reviewer and reviewer not in users:
                 problems.add(
@@ -597,7 +758,9 @@ class ItemSection:
                 check_policy_first=values["check_policy_first"], policy_note=values["policy_note"]
             )
         if item.type == "resource":
-            fields.update({k: values[k] for k in ("url", "publisher", "kind", "licence_note")})
+            fields.update(
+                {k: values[k] for k in ("url", "publisher", "kind", "licence_note", "nations")}
+            )
         return fields
 
     def _snapshot_from_file(self, item: ItemFile, obj) -> dict:
@@ -615,6 +778,7 @@ class ItemSection:
             "stages": sorted(values["stages"]),
             "tags": sorted(values["tags"]),
             "glosses": values["glosses"],
+            "nation_notes": values["nation_notes"],
         }
         for key in RELATED:
             if key in KEYS[item.type]:
@@ -653,6 +817,17 @@ class ItemSection:
             if gloss.body != body:
                 gloss.body = body
                 gloss.save()
+        note_model = NATION_NOTE_MODELS[item.type]
+        note_model.objects.filter(**{parent: obj}).exclude(
+            nation__in=values["nation_notes"]
+        ).delete()
+        for nation, body in values["nation_notes"].items():
+            note, _ = note_model.objects.get_or_create(
+                **{parent: obj, "nation": nation}, defaults={"body": body}
+            )
+            if note.body != body:
+                note.body = body
+                note.save()
         if item.type == "script":
             obj.parts.all().delete()
             for position, (kind, body) in enumerate(values["parts"]):
@@ -677,6 +852,7 @@ class ItemSection:
                     "stages",
                     "tags",
                     "glosses__workplace",
+                    "nation_notes",
                     *(["parts"] if kind == "script" else []),
                     *(["relevance__workplace"] if kind == "resource" else []),
                     *[key for key in RELATED if key in KEYS[kind]],
@@ -707,12 +883,22 @@ def snapshot(obj) -> dict:
                 obj.glosses.all(), key=lambda g: (g.workplace.position, g.workplace.slug)
             )
         },
+        "nation_notes": {
+            n.nation: n.body
+            for n in sorted(
+                obj.nation_notes.all(), key=lambda n: list(NATION_NAMES).index(n.nation)
+            )
+        },
     }
     if kind in WITH_POLICY_SIGNPOST:
         state.update(check_policy_first=obj.check_policy_first, policy_note=obj.policy_note)
     if kind == "resource":
         state.update(
-            url=obj.url, publisher=obj.publisher, kind=obj.kind, licence_note=obj.licence_note
+            url=obj.url,
+            publisher=obj.publisher,
+            kind=obj.kind,
+            licence_note=obj.licence_note,
+            nations=obj.nations,
         )
         state["relevance"] = {
             r.workplace.slug: r.note
@@ -741,6 +927,8 @@ def render_item_file(kind: str, obj) -> str:
         if state["publisher"]:
             front["publisher"] = state["publisher"]
         front["kind"] = state["kind"]
+        if state["nations"]:
+            front["nations"] = state["nations"].split()
     for key in ("topics", "stages", "tags"):
         if state[key]:
             front[key] = state[key]
@@ -766,6 +954,8 @@ def render_item_file(kind: str, obj) -> str:
             front["relevance"] = state["relevance"]
     if state["glosses"]:
         front["glosses"] = {slug: body + "\n" for slug, body in state["glosses"].items()}
+    if state["nation_notes"]:
+        front["nation_notes"] = {slug: body + "\n" for slug, body in state["nation_notes"].items()}
     body = state["body"]
     if kind == "script":
         sections = [body] if body else []
@@ -778,6 +968,7 @@ for section in (
     TaxonomySection(name="workplaces", model=Workplace, order=10, extra_fields=("short_name",)),
     TaxonomySection(name="topics", model=Topic, order=11),
     TaxonomySection(name="stages", model=Stage, order=12, extra_fields=("situation",)),
+    FactSection(),
     GlossarySection(),
     SynonymSection(),
     ItemSection(),

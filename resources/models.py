@@ -3,10 +3,13 @@
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
-from hub.models import Gloss, RenderedMarkdownModel, ReviewedContent
+from hub.facts import fact_references
+from hub.models import ContentQuerySet, Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from hub.nations import NATION_NAMES, Nation, list_in_words, parse_nation_list
 
 
 class Taxonomy(models.Model):
@@ -110,6 +113,17 @@ class GuideGloss(Gloss):
         ]
 
 
+class GuideNationNote(NationNote):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="nation_notes")
+
+    class Meta(NationNote.Meta):
+        verbose_name = "what is different in a nation"
+        verbose_name_plural = "what is different in each nation"
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "nation"], name="one_note_per_guide_nation")
+        ]
+
+
 class Script(SignpostedContent):
     """A conversation script: a checklist to take into a meeting."""
 
@@ -184,6 +198,17 @@ class ScriptGloss(Gloss):
         ]
 
 
+class ScriptNationNote(NationNote):
+    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="nation_notes")
+
+    class Meta(NationNote.Meta):
+        verbose_name = "what is different in a nation"
+        verbose_name_plural = "what is different in each nation"
+        constraints = [
+            models.UniqueConstraint(fields=["script", "nation"], name="one_note_per_script_nation")
+        ]
+
+
 class LinkState(models.TextChoices):
     UNCHECKED = "unchecked", "Not checked yet"
     OK = "ok", "Working"
@@ -200,8 +225,36 @@ def validate_web_url(value: str) -> None:
         raise ValidationError("Enter a web address that starts with http:// or https://.")
 
 
+class ResourceQuerySet(ContentQuerySet):
+    def for_nation(self, nation: str):
+        """Resources that apply in a nation: those for every nation, and those naming it."""
+        return self.filter(models.Q(nations="") | models.Q(nations__contains=nation))
+
+    def for_other_nations(self, nation: str):
+        return self.exclude(nations="").exclude(nations__contains=nation)
+
+    def ranked_for_workplace(self, workplace):
+        """Most relevant first in a workplace; a resource with no note there counts as medium."""
+        level = ResourceRelevance.objects.filter(
+            resource=models.OuterRef("pk"), workplace=workplace
+        ).values("level")[:1]
+        return self.annotate(
+            workplace_level=Coalesce(models.Subquery(level), RelevanceLevel.MEDIUM.value)
+        ).order_by("-workplace_level", "title")
+
+    def relevant_in(self, workplace):
+        """Those with a note for a workplace, ranked, without those it calls not relevant."""
+        return (
+            self.ranked_for_workplace(workplace)
+            .filter(relevance__workplace=workplace)
+            .exclude(workplace_level=RelevanceLevel.NOT_RELEVANT)
+        )
+
+
 class Resource(ReviewedContent):
     """A third-party page, annotated for health and social care managers."""
+
+    objects = ResourceQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         ADVICE = "advice", "Advice page"
@@ -228,6 +281,11 @@ class Resource(ReviewedContent):
         blank=True,
         help_text="What we may do with it, e.g. 'Link only; content is Crown copyright'.",
     )
+    nations = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The UK nations it applies to. Leave empty when it applies to all four.",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
     stages = models.ManyToManyField(Stage, blank=True, related_name="resources")
     tags = TaggableManager(blank=True)
@@ -253,9 +311,54 @@ class Resource(ReviewedContent):
         return reverse("resource_detail", args=[self.slug])
 
     @property
+    def nation_list(self) -> list[str]:
+        """The nations it applies to; empty means all of them."""
+        return parse_nation_list(self.nations)
+
+    def applies_in(self, nation: str | None) -> bool:
+        return not nation or not self.nation_list or nation in self.nation_list
+
+    @property
+    def nations_in_words(self) -> str:
+        return list_in_words([NATION_NAMES[slug] for slug in self.nation_list])
+
+    @property
     def needs_rereview(self) -> bool:
         """The page we point to has changed since we last reviewed what we say about it."""
         return self.page_changed_at is not None and self.page_changed_at.date() > self.last_reviewed
+
+
+class RelevanceLevel(models.IntegerChoices):
+    NOT_RELEVANT = 0, "Not relevant"
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+# How a relevance note starts says how much it matters there: "High. ...", "Low. ...",
+# "Not relevant. ...". Checked in this order, so "Low to medium" is low and "Medium to high"
+# medium. A note that starts any other way counts as medium.
+RELEVANCE_WORDS = [
+    ("not relevant", RelevanceLevel.NOT_RELEVANT),
+    ("not for", RelevanceLevel.NOT_RELEVANT),
+    ("low", RelevanceLevel.LOW),
+    ("good background", RelevanceLevel.LOW),
+    ("useful background", RelevanceLevel.LOW),
+    ("some use", RelevanceLevel.LOW),
+    ("medium", RelevanceLevel.MEDIUM),
+    ("essential", RelevanceLevel.HIGH),
+    ("very high", RelevanceLevel.HIGH),
+    ("high", RelevanceLevel.HIGH),
+    ("very useful", RelevanceLevel.HIGH),
+]
+
+
+def relevance_level(note: str) -> int:
+    start = note.strip().lower()
+    return next(
+        (level for words, level in RELEVANCE_WORDS if start.startswith(words)),
+        RelevanceLevel.MEDIUM,
+    )
 
 
 class ResourceRelevance(models.Model):
@@ -263,7 +366,16 @@ class ResourceRelevance(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="relevance")
     workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="+")
-    note = models.CharField(max_length=300)
+    note = models.CharField(
+        max_length=300,
+        help_text=(
+            "Start with High, Medium, Low or Not relevant: the resources list for this "
+            "workplace puts high first and leaves out 'not relevant'."
+        ),
+    )
+    level = models.PositiveSmallIntegerField(
+        choices=RelevanceLevel.choices, default=RelevanceLevel.MEDIUM, editable=False
+    )
 
     class Meta:
         ordering = ["workplace__position"]
@@ -277,6 +389,10 @@ class ResourceRelevance(models.Model):
     def __str__(self) -> str:
         return f"{self.workplace}: {self.note}"
 
+    def save(self, *args, **kwargs):
+        self.level = relevance_level(self.note)
+        super().save(*args, **kwargs)
+
 
 class ResourceGloss(Gloss):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="glosses")
@@ -289,6 +405,137 @@ class ResourceGloss(Gloss):
                 fields=["resource", "workplace"], name="one_gloss_per_resource_workplace"
             )
         ]
+
+
+class ResourceNationNote(NationNote):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="nation_notes")
+
+    class Meta(NationNote.Meta):
+        verbose_name = "what is different in a nation"
+        verbose_name_plural = "what is different in each nation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "nation"], name="one_note_per_resource_nation"
+            )
+        ]
+
+
+class Fact(models.Model):
+    """A named fact that may differ between the UK nations, such as the advice helpline.
+
+    Markdown refers to it as {fact:name}; pages show the reader's nation's value (hub.facts).
+    """
+
+    name = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Written as {fact:name} in the text. Changing it breaks pages that use it.",
+    )
+    description = models.CharField(
+        max_length=200, blank=True, help_text="What this fact is, for editors."
+    )
+    value = models.CharField(
+        "value in every nation",
+        max_length=300,
+        help_text="Used for every nation that has no value of its own below.",
+    )
+    england = models.CharField(max_length=300, blank=True)
+    scotland = models.CharField(max_length=300, blank=True)
+    wales = models.CharField(max_length=300, blank=True)
+    northern_ireland = models.CharField("Northern Ireland", max_length=300, blank=True)
+
+    NATION_FIELDS = {
+        Nation.ENGLAND: "england",
+        Nation.SCOTLAND: "scotland",
+        Nation.WALES: "wales",
+        Nation.NORTHERN_IRELAND: "northern_ireland",
+    }
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def value_for(self, nation: str) -> str:
+        return getattr(self, self.NATION_FIELDS[nation]) or self.value
+
+    def own_values(self) -> dict[str, str]:
+        """The nations whose value differs from the value for every nation."""
+        return {
+            nation: getattr(self, field)
+            for nation, field in self.NATION_FIELDS.items()
+            if getattr(self, field)
+        }
+
+    def clean(self):
+        super().clean()
+        texts = {"value": self.value, **{f: getattr(self, f) for f in self.NATION_FIELDS.values()}}
+        used = {field: fact_references(text) for field, text in texts.items()}
+        wanted = {name for names in used.values() for name in names}
+        if not wanted:
+            return
+        others = {f.name: f for f in Fact.objects.filter(name__in=wanted).exclude(pk=self.pk)}
+        errors = {}
+        for field, names in used.items():
+            for name in names:
+                other = others.get(name)
+                if other is None:
+                    errors[field] = f"{{fact:{name}}}: no other fact has this name."
+                elif any(
+                    fact_references(text) for text in [other.value, *other.own_values().values()]
+                ):
+                    errors[field] = (
+                        f"{{fact:{name}}} itself uses another fact. A fact may use facts "
+                        "that use none."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+
+class OrganisationPolicyQuerySet(models.QuerySet):
+    def covering(self, item):
+        """The policies that cover any of an item's topics or stages."""
+        # Subqueries, so this is one query whatever the item's topics and stages.
+        return self.filter(
+            models.Q(topics__in=item.topics.values("pk"))
+            | models.Q(stages__in=item.stages.values("pk"))
+        ).distinct()
+
+
+class OrganisationPolicy(models.Model):
+    """One of the organisation's own policies, signposted on the pages it covers."""
+
+    title = models.CharField(max_length=200, help_text="e.g. 'Our sickness absence policy'.")
+    url = models.CharField(
+        "link",
+        max_length=500,
+        help_text="Where staff find it: a web address (https://...) or an intranet address.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="policies")
+    stages = models.ManyToManyField(Stage, blank=True, related_name="policies")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Optional: one plain sentence on when to use it."
+    )
+
+    objects = OrganisationPolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "our own policy"
+        verbose_name_plural = "our own policies"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        super().clean()
+        # A path on this site ("/policies/absence/"), or a full web address.
+        if not self.url.startswith("/") or self.url.startswith("//"):
+            try:
+                validate_web_url(self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error.messages}) from None
 
 
 class GlossaryTerm(RenderedMarkdownModel):
@@ -336,13 +583,18 @@ class SynonymGroup(models.Model):
 
 # Every edit, in admin or by load_content, is kept as a revision editors can compare and restore.
 reversion.register(GuideGloss)
+reversion.register(GuideNationNote)
+reversion.register(ScriptNationNote)
+reversion.register(ResourceNationNote)
+reversion.register(Fact)
+reversion.register(OrganisationPolicy)
 reversion.register(ScriptGloss)
 reversion.register(ScriptPart)
 reversion.register(ResourceGloss)
 reversion.register(ResourceRelevance)
-reversion.register(Guide, follow=["glosses"])
-reversion.register(Script, follow=["parts", "glosses"])
-reversion.register(Resource, follow=["relevance", "glosses"])
+reversion.register(Guide, follow=["glosses", "nation_notes"])
+reversion.register(Script, follow=["parts", "glosses", "nation_notes"])
+reversion.register(Resource, follow=["relevance", "glosses", "nation_notes"])
 reversion.register(GlossaryTerm)
 reversion.register(SynonymGroup)
 reversion.register(Workplace)

@@ -137,7 +137,9 @@ def _matching_ids(groups: list[list[str]], any_group: bool) -> list[int]:
     return _sqlite_ids(groups, any_group)
 
 
-def search(query: str) -> SearchResults:
+def search(query: str, *, workplace: str | None = None, nation: str | None = None) -> SearchResults:
+    """Pages matching the query. With a nation, resources written for other nations come last;
+    `workplace` is the reader's workplace, for ranking that suits it."""
     groups, synonyms = term_groups(query, _synonym_groups())
     results = SearchResults(query=query, synonyms_tried=synonyms)
     if not groups:
@@ -147,10 +149,16 @@ def search(query: str) -> SearchResults:
         ids = _matching_ids(groups, any_group=True)
         results.broadened = bool(ids)
     entries = SearchEntry.objects.in_bulk(ids)
-    results.hits = [
-        Hit(kind=e.kind, title=e.title, summary=e.summary, url=e.url)
-        for e in (entries[i] for i in ids if i in entries)
-    ]
+    found = [entries[i] for i in ids if i in entries]
+    if nation:
+        slugs = [e.slug for e in found if e.kind == "resource"]
+        elsewhere = set(
+            Resource.objects.filter(slug__in=slugs)
+            .for_other_nations(nation)
+            .values_list("slug", flat=True)
+        )
+        found.sort(key=lambda e: e.kind == "resource" and e.slug in elsewhere)
+    results.hits = [Hit(kind=e.kind, title=e.title, summary=e.summary, url=e.url) for e in found]
     return results
 
 

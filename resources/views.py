@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
+from hub.nations import NATION_NAMES, chosen_nation_slug, nation_notes_first, remember_nation
 from hub.workplace import chosen_workplace_slug, remember_workplace
 
 from . import search as search_service
@@ -14,6 +15,7 @@ from .models import (
     GlossaryTerm,
     Guide,
     GuideGloss,
+    OrganisationPolicy,
     Resource,
     ResourceGloss,
     ResourceRelevance,
@@ -25,6 +27,10 @@ from .models import (
 )
 
 RECENT_ITEMS = 6
+# With a workplace or nation chosen, the home page starts with this many resources that fit.
+PICKED_ITEMS = 4
+# Readers in this workplace have no HR team to ask, so the policy box tells them what to write.
+NO_HR_TEAM_WORKPLACE = "small-organisation"
 # The home page offers "Helping your team learn" beside the stages; it opens this topic.
 LEARNING_TOPIC = "learning-and-development"
 RESOURCES_PER_PAGE = 25
@@ -41,13 +47,26 @@ def _glosses_first(glosses, chosen: str | None):
 
 def detail_context(request, obj) -> dict:
     chosen = chosen_workplace_slug(request)
+    nation = chosen_nation_slug(request)
     my_gloss, other_glosses = _glosses_first(obj.glosses.all(), chosen)
-    return {
+    my_nation_note, other_nation_notes = nation_notes_first(obj.nation_notes.all(), nation)
+    context = {
         "object": obj,
         "my_gloss": my_gloss[0] if my_gloss else None,
         "other_glosses": other_glosses,
         "chosen_workplace": chosen,
+        "my_nation_note": my_nation_note,
+        "other_nation_notes": other_nation_notes,
+        "chosen_nation": nation,
     }
+    if hasattr(obj, "related_resources"):
+        related = list(obj.related_resources.all())
+        context["related_resources"] = [r for r in related if r.applies_in(nation)]
+        context["related_elsewhere"] = [r for r in related if not r.applies_in(nation)]
+    if hasattr(obj, "check_policy_first"):
+        context["policies"] = OrganisationPolicy.objects.covering(obj)
+        context["no_hr_team"] = chosen == NO_HR_TEAM_WORKPLACE
+    return context
 
 
 def _published(model, slug, *prefetch):
@@ -57,6 +76,10 @@ def _published(model, slug, *prefetch):
 
 def _gloss_prefetch(gloss_model):
     return Prefetch("glosses", queryset=gloss_model.objects.select_related("workplace"))
+
+
+NATION_NOTES = "nation_notes"
+RESOURCE_CARD_FIELDS = ("title", "slug", "summary", "publisher", "nations")
 
 
 @require_safe
@@ -77,10 +100,17 @@ def home(request):
         key=lambda item: item.updated,
         reverse=True,
     )[:RECENT_ITEMS]
+    picked = []
+    if chosen_workplace_slug(request) or chosen_nation_slug(request):
+        fields = ("title", "slug", "summary", "publisher", "nations")
+        picked, _ = resources_for_reader(request, Resource.objects.published().only(*fields))
+        # What was written for the reader's own nation comes before what suits every nation.
+        picked = sorted(picked, key=lambda resource: not resource.nation_list)[:PICKED_ITEMS]
     return render(
         request,
         "resources/home.html",
         {
+            "picked": picked,
             "stages": Stage.objects.all(),
             "topics": topics,
             "learning_topic": next((t for t in topics if t.slug == LEARNING_TOPIC), None),
@@ -107,6 +137,7 @@ def guide_detail(request, slug):
         Guide,
         slug,
         "topics",
+        NATION_NOTES,
         _gloss_prefetch(GuideGloss),
         Prefetch(
             "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
@@ -116,7 +147,7 @@ def guide_detail(request, slug):
         ),
         Prefetch(
             "related_resources",
-            queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
+            queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
         ),
     )
     return render(request, "resources/guide_detail.html", detail_context(request, guide))
@@ -128,13 +159,14 @@ def _script(slug):
         slug,
         "parts",
         "topics",
+        NATION_NOTES,
         _gloss_prefetch(ScriptGloss),
         Prefetch(
             "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
         ),
         Prefetch(
             "related_resources",
-            queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
+            queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
         ),
     )
 
@@ -164,24 +196,36 @@ def resource_list(request):
         "setting": _filter_choice(request, "setting", workplaces),
         "kind": _filter_choice(request, "kind", kinds),
     }
+    nation = chosen_nation_slug(request)
     resources = Resource.objects.published().only(
-        "title", "slug", "summary", "publisher", "kind", "link_state"
+        "title", "slug", "summary", "publisher", "kind", "link_state", "nations"
     )
     if chosen["topic"]:
         resources = resources.filter(topics=topics[chosen["topic"]])
-    if chosen["setting"]:
-        resources = resources.filter(relevance__workplace=workplaces[chosen["setting"]])
     if chosen["kind"]:
         resources = resources.filter(kind=chosen["kind"])
-    page = Paginator(resources.order_by("title"), RESOURCES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # A chosen workplace leaves out what its notes call not relevant there; the reader's own
+    # workplace, when no filter is set, only puts the most relevant first.
+    if chosen["setting"]:
+        resources = resources.relevant_in(workplaces[chosen["setting"]])
+    elif chosen_workplace_slug(request) in workplaces:
+        resources = resources.ranked_for_workplace(workplaces[chosen_workplace_slug(request)])
+    else:
+        resources = resources.order_by("title")
+    other_nations = []
+    if nation:
+        other_nations = list(resources.for_other_nations(nation))
+        resources = resources.for_nation(nation)
+    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
     query = "&".join(f"{key}={value}" for key, value in chosen.items() if value)
     return render(
         request,
         "resources/resource_list.html",
         {
             "page": page,
+            # After the last page of what applies to the reader.
+            "other_nations": [] if page.has_next() else other_nations,
+            "chosen_nation": nation,
             "topics": topics.values(),
             "filter_workplaces": workplaces.values(),
             "kinds": kinds.items(),
@@ -198,16 +242,42 @@ def resource_detail(request, slug):
         Resource,
         slug,
         "topics",
+        NATION_NOTES,
         Prefetch("relevance", queryset=ResourceRelevance.objects.select_related("workplace")),
         _gloss_prefetch(ResourceGloss),
     )
-    return render(request, "resources/resource_detail.html", detail_context(request, resource))
+    context = detail_context(request, resource)
+    chosen = context["chosen_workplace"]
+    # The reader's own workplace first in "Who it is for".
+    context["relevance"] = sorted(
+        resource.relevance.all(), key=lambda item: item.workplace.slug != chosen
+    )
+    context["applies_here"] = resource.applies_in(context["chosen_nation"])
+    return render(request, "resources/resource_detail.html", context)
+
+
+def resources_for_reader(request, resources) -> tuple[list, list]:
+    """Resources in the order that fits the reader: the most relevant to their workplace first,
+    and those for another nation apart, so they are never mixed in."""
+    workplace = chosen_workplace_slug(request)
+    nation = chosen_nation_slug(request)
+    if workplace:
+        place = Workplace.objects.filter(slug=workplace).first()
+        resources = resources.ranked_for_workplace(place) if place else resources
+    if not nation:
+        return list(resources), []
+    resources = list(resources)
+    here = [r for r in resources if r.applies_in(nation)]
+    return here, [r for r in resources if not r.applies_in(nation)]
 
 
 def _taxonomy_page(request, model, slug, template):
     term = get_object_or_404(model, slug=slug)
     heading = getattr(term, "situation", "") or term.name
     fields = ("title", "slug", "summary")
+    resources, other_nations = resources_for_reader(
+        request, term.resources.published().only(*fields, "publisher", "nations")
+    )
     return render(
         request,
         template,
@@ -216,7 +286,8 @@ def _taxonomy_page(request, model, slug, template):
             "heading": heading,
             "guides": term.guides.published().only(*fields),
             "scripts": term.scripts.published().only(*fields),
-            "resources": term.resources.published().only(*fields, "publisher"),
+            "resources": resources,
+            "other_nations": other_nations,
         },
     )
 
@@ -239,7 +310,15 @@ def glossary(request):
 @require_safe
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
-    results = search_service.search(query) if query else None
+    results = (
+        search_service.search(
+            query,
+            workplace=chosen_workplace_slug(request),
+            nation=chosen_nation_slug(request),
+        )
+        if query
+        else None
+    )
     context = {"query": query, "results": results}
     if results is not None and not results.hits:
         context["topics"] = Topic.objects.all()
@@ -251,11 +330,17 @@ def choose_workplace(request):
     slug = request.GET.get("workplace", "")
     if slug and not Workplace.objects.filter(slug=slug).exists():
         raise Http404("No such workplace.")
+    nation = request.GET.get("nation")
+    if nation and nation not in NATION_NAMES:
+        raise Http404("No such nation.")
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("home")
     response = HttpResponseRedirect(next_url)
-    remember_workplace(response, slug or None)
+    if "workplace" in request.GET:
+        remember_workplace(response, slug or None)
+    if nation is not None:  # a link that names only a workplace leaves the nation as it was
+        remember_nation(response, nation or None)
     return response
 
 

@@ -10,7 +10,8 @@ from resources.models import Guide, Resource, Script
 
 pytestmark = pytest.mark.django_db
 
-SKIP_PREFIXES = ("/static/", "/admin/", "/where-you-work/")
+# "/feedback/vote/" is the action of a POST form (Yes or No), not a page to visit.
+SKIP_PREFIXES = ("/static/", "/admin/", "/where-you-work/", "/feedback/vote/")
 LINK = re.compile(r'(?:href|action)="([^"#][^"]*)"')
 
 

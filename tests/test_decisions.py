@@ -180,7 +180,7 @@ def tree_form(tree: DecisionTree, **values) -> dict:
         "_save": "Save",
     }
     questions, outcomes = list(tree.questions.all()), list(tree.outcomes.all())
-    for prefix, rows in (("questions", questions), ("outcomes", outcomes)):
+    for prefix, rows in (("questions", questions), ("outcomes", outcomes), ("nation_notes", [])):
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
             f"{prefix}-INITIAL_FORMS": str(len(rows)),

@@ -108,10 +108,13 @@ def test_a_hostile_guide_renders_safely_on_its_public_page(client):
     body = "\n\n".join(XSS_VECTORS)
     nhs = factories.workplace("nhs")
     guide = factories.guide(body=body, policy_note=body, glosses={nhs: body})
+    guide.nation_notes.create(nation="wales", body=body)
     html = client.get(guide.get_absolute_url()).content.decode()
-    main = html[html.index("<main") : html.index("</main>")]
-    assert_safe(main)
-    assert "alert(1)</script>" not in main
+    # Everything editors wrote is in the article (the page's own feedback form follows it).
+    article = html[html.index("<article") : html.index("</article>")]
+    assert "Where the nations differ" in article
+    assert_safe(article)
+    assert "alert(1)</script>" not in article
 
 
 def test_external_links_get_noopener_noreferrer_and_internal_links_do_not():
