@@ -55,6 +55,14 @@ def _published(model, slug, *prefetch):
     return get_object_or_404(queryset, slug=slug)
 
 
+def _published_forms():
+    from paperwork.models import Form
+
+    return Prefetch(
+        "related_forms", queryset=Form.objects.published().only("title", "slug", "summary")
+    )
+
+
 def _gloss_prefetch(gloss_model):
     return Prefetch("glosses", queryset=gloss_model.objects.select_related("workplace"))
 
@@ -118,6 +126,7 @@ def guide_detail(request, slug):
             "related_resources",
             queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
         ),
+        _published_forms(),
     )
     return render(request, "resources/guide_detail.html", detail_context(request, guide))
 
@@ -136,6 +145,7 @@ def _script(slug):
             "related_resources",
             queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
         ),
+        _published_forms(),
     )
 
 
