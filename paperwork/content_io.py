@@ -33,6 +33,7 @@ from hub.content_files import (
     write_text,
 )
 from hub.models import Status
+from plain_english.checker import reading_ease
 from resources.content_io import split_front_matter
 from resources.models import Stage, Topic, Workplace
 
@@ -399,7 +400,10 @@ class FormSection:
                 obj.fields.all().delete()
                 for position, values in enumerate(item.values["fields"]):
                     FormField.objects.create(form=obj, position=position, **values)
-                obj.save()  # once more, so the reading ease counts the new fields
+                # The reading ease was scored on save, before the fields were written.
+                Form.objects.filter(pk=obj.pk).update(
+                    reading_ease=reading_ease(obj.readable_text())
+                )
             counts.record(self.name, "created" if created else "updated")
 
     def export(self, root: Path) -> None:

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from hub.rendering import markdown_to_text
 from resources import search
 
-from .models import Form, FormField
+from .models import Form
 
 
 def entry_fields(form: Form) -> dict:
@@ -35,18 +35,10 @@ search.register_kind(
 
 @receiver(post_save, sender=Form)
 def _index_on_save(sender, instance, raw=False, **kwargs):
+    # After the commit, so the form's fields (saved after the form, in admin and by
+    # load_content, inside the same transaction) are indexed too.
     if not raw:
         transaction.on_commit(lambda: search.index_item(instance))
-
-
-@receiver(post_save, sender=FormField)
-@receiver(post_delete, sender=FormField)
-def _index_form_on_field_change(sender, instance, raw=False, **kwargs):
-    if not raw:
-        form_id = instance.form_id
-        transaction.on_commit(
-            lambda: [search.index_item(form) for form in Form.objects.filter(pk=form_id)]
-        )
 
 
 @receiver(post_delete, sender=Form)
