@@ -396,3 +396,20 @@ def test_a_changed_form_file_is_a_new_revision(tmp_path):
     form = Form.objects.get(slug="supervision-record")
     assert "Supervisor's name" in [field.label for field in form.fields.all()]
     assert Version.objects.get_for_object(form).count() == 2
+
+
+def test_an_editor_edits_a_form_in_admin_with_its_history_and_preview(client, forms):
+    from reversion.models import Version
+
+    from tests import factories
+
+    client.force_login(factories.editor())
+    form = Form.objects.get(slug="supervision-record")
+    admin_url = f"/{settings.ADMIN_PATH}paperwork/form/{form.pk}/"
+    assert client.get(f"/{settings.ADMIN_PATH}paperwork/form/").status_code == 200
+    assert client.get(f"{admin_url}change/").status_code == 200
+    preview = client.get(f"{admin_url}preview/")
+    assert preview.status_code == 200
+    assert "Fill it in" in preview.content.decode()
+    assert client.get(f"{admin_url}history/").status_code == 200
+    assert Version.objects.get_for_object(form).count() == 1
