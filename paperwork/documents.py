@@ -236,25 +236,28 @@ def letter_blocks(answers: Answers) -> list[dict]:
         lines = chunk.strip("\n").splitlines()
         if not lines:
             continue
-        heading = lines[0].startswith("## ")
-        if heading:
-            lines = [lines[0][3:].strip()] + lines[1:]
-        pieces_by_line = []
-        for line in lines:
-            pieces = []
-            parts = PLACEHOLDER.split(line)
-            for index, part in enumerate(parts):
-                if index % 2 == 0:
-                    if part:
-                        pieces.append({"text": part, "answer": False})
-                    continue
-                answer = answers.get(part)
-                if answer is None:
-                    pieces.append({"text": f"(({part}))", "answer": False})
-                elif answers.filled and answer.is_filled:
-                    pieces.append({"text": answer.shown, "answer": True})
-                else:
-                    pieces.append({"text": answer.blank, "answer": True, "blank": True})
-            pieces_by_line.append(pieces)
-        blocks.append({"heading": heading, "lines": pieces_by_line})
+        if lines[0].startswith("## "):
+            # A heading is its own line; any lines under it make a paragraph.
+            blocks.append({"heading": True, "lines": [_pieces(answers, lines[0][3:].strip())]})
+            lines = lines[1:]
+        if lines:
+            blocks.append({"heading": False, "lines": [_pieces(answers, line) for line in lines]})
     return blocks
+
+
+@sensitive_variables()
+def _pieces(answers: Answers, line: str) -> list[dict]:
+    pieces = []
+    for index, part in enumerate(PLACEHOLDER.split(line)):
+        if index % 2 == 0:
+            if part:
+                pieces.append({"text": part, "answer": False})
+            continue
+        answer = answers.get(part)
+        if answer is None:
+            pieces.append({"text": f"(({part}))", "answer": False})
+        elif answers.filled and answer.is_filled:
+            pieces.append({"text": answer.shown, "answer": True})
+        else:
+            pieces.append({"text": answer.blank, "answer": True, "blank": True})
+    return pieces

@@ -413,3 +413,15 @@ def test_an_editor_edits_a_form_in_admin_with_its_history_and_preview(client, fo
     assert "Fill it in" in preview.content.decode()
     assert client.get(f"{admin_url}history/").status_code == 200
     assert Version.objects.get_for_object(form).count() == 1
+
+
+def test_a_letter_heading_is_a_heading_and_the_text_under_it_a_paragraph(client, forms):
+    letter = Form.objects.get(slug="first-written-warning")
+    data = filled_in(letter) | {"findings": "You were late five times."}
+    html = client.post(letter.get_absolute_url(), data).content.decode()
+    assert '<h2 class="paper-heading">What I found</h2>' in html
+    assert '<p><span class="paper-filled">You were late five times.</span></p>' in html
+    document = Document(io.BytesIO(client.post(letter.get_word_url(), data).content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "What I found" in headings
+    assert "You were late five times." in [p.text for p in document.paragraphs]
