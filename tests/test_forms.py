@@ -425,3 +425,9 @@ def test_a_letter_heading_is_a_heading_and_the_text_under_it_a_paragraph(client,
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "What I found" in headings
     assert "You were late five times." in [p.text for p in document.paragraphs]
+
+
+def test_published_forms_are_in_the_sitemap(client, forms):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/forms/</loc>" in sitemap
+    assert "/forms/return-to-work-form/</loc>" in sitemap
