@@ -1,12 +1,33 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from hub.admin_mixins import ReviewedContentAdmin
 
-from .models import Form, FormField, FormGloss
+from .models import Form, FormField, FormGloss, placeholders
+
+
+class FormFieldFormSet(BaseInlineFormSet):
+    """Every ((placeholder)) in the letter must name one of the fields being saved with it."""
+
+    def clean(self):
+        super().clean()
+        names = {
+            form.cleaned_data.get("name")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        missing = [name for name in placeholders(self.instance.letter or "") if name not in names]
+        if missing:
+            raise ValidationError(
+                f"The letter's text uses (({missing[0]})), but no field has that name. "
+                "Add the field, or change the placeholder."
+            )
 
 
 class FormFieldInline(admin.StackedInline):
     model = FormField
+    formset = FormFieldFormSet
     extra = 0
     fields = [
         ("position", "name", "kind", "required"),

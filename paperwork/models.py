@@ -82,15 +82,6 @@ class Form(ReviewedContent):
                 parts += [field.label, field.help_text]
         return "\n\n".join(part for part in parts if part)
 
-    def clean(self):
-        super().clean()
-        if self.pk:
-            known = set(self.fields.values_list("name", flat=True))
-            missing = [name for name in placeholders(self.letter) if name not in known]
-            if missing:
-                message = f"(({missing[0]})) names no field: add the field first."
-                raise ValidationError({"letter": message})
-
 
 class FormField(models.Model):
     """One question on a form, in order."""

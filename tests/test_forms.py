@@ -431,3 +431,69 @@ def test_published_forms_are_in_the_sitemap(client, forms):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/forms/</loc>" in sitemap
     assert "/forms/return-to-work-form/</loc>" in sitemap
+
+
+def admin_post_data(form: Form, **changes) -> dict:
+    """What the admin's change page posts for a form, with its fields and glosses inline."""
+    data = {
+        "title": form.title,
+        "slug": form.slug,
+        "kind": form.kind,
+        "status": form.status,
+        "summary": form.summary,
+        "body": form.body,
+        "when_to_use": form.when_to_use,
+        "check_note": form.check_note,
+        "letter": form.letter,
+        "topics": [t.pk for t in form.topics.all()],
+        "stages": [s.pk for s in form.stages.all()],
+        "last_reviewed": form.last_reviewed.isoformat(),
+        "next_review_due": form.next_review_due.isoformat(),
+        "review_notes": "",
+    }
+    fields = list(form.fields.all())
+    data |= {
+        "fields-TOTAL_FORMS": len(fields),
+        "fields-INITIAL_FORMS": len(fields),
+        "fields-MIN_NUM_FORMS": 0,
+        "fields-MAX_NUM_FORMS": 1000,
+    }
+    for n, field in enumerate(fields):
+        for name in ("position", "name", "kind", "label", "help_text", "choices", "columns"):
+            data[f"fields-{n}-{name}"] = getattr(field, name)
+        data |= {
+            f"fields-{n}-rows": field.rows,
+            f"fields-{n}-id": field.pk,
+            f"fields-{n}-form": form.pk,
+        }
+        if field.required:
+            data[f"fields-{n}-required"] = "on"
+    glosses = list(form.glosses.all())
+    data |= {
+        "glosses-TOTAL_FORMS": len(glosses),
+        "glosses-INITIAL_FORMS": len(glosses),
+        "glosses-MIN_NUM_FORMS": 0,
+        "glosses-MAX_NUM_FORMS": 1000,
+    }
+    for n, gloss in enumerate(glosses):
+        data |= {
+            f"glosses-{n}-workplace": gloss.workplace_id,
+            f"glosses-{n}-body": gloss.body,
+            f"glosses-{n}-id": gloss.pk,
+            f"glosses-{n}-form": form.pk,
+        }
+    return data | changes
+
+
+def test_admin_refuses_a_placeholder_that_names_no_field(client, forms):
+    from tests import factories
+
+    client.force_login(factories.editor())
+    form = Form.objects.get(slug="investigation-meeting-invitation")
+    url = f"/{settings.ADMIN_PATH}paperwork/form/{form.pk}/change/"
+    bad = client.post(url, admin_post_data(form, letter="Dear ((employee)) and ((nobody))"))
+    assert bad.status_code == 200
+    assert "uses ((nobody)), but no field has that name" in bad.content.decode()
+    good = client.post(url, admin_post_data(form, letter="Dear ((employee))"))
+    assert good.status_code == 302, good.content.decode()[:2000]
+    assert Form.objects.get(pk=form.pk).letter == "Dear ((employee))"
