@@ -1,5 +1,8 @@
 # The front door. `make run` sets up and serves the hub; `make test` sets up and runs every check.
 PYTHON ?= python3
+# Tests run on two workers, each with its own test database; a file's tests stay on one worker.
+PYTEST_WORKERS ?= 2
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hub
@@ -62,14 +65,15 @@ checks: install-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Every test runs on SQLite; what can differ by database runs again on PostgreSQL.
 test-sqlite: install-dev
 	@echo "== Tests on SQLite"
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: install-dev
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  echo "== Tests on PostgreSQL"; \
-	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	  echo "== Tests marked both_databases, on PostgreSQL"; \
+	  DATABASE_URL=$(PG_URL) $(PYTEST) -m both_databases; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL does not answer at 127.0.0.1:5432, and CI must test on it."; exit 1; \
 	else \

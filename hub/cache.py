@@ -55,6 +55,10 @@ class RedisGeneration:
 
         self._redis = redis
         self._url = url
+        # Redis delivers a message to subscribers of every database, so the channel names the
+        # database: hubs (or test runs) sharing one Redis on different databases stay apart.
+        database = redis.connection.parse_url(url).get("db", 0)
+        self._channel = f"{CHANNEL}:{database}"
         self._recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
         self._forget_connections()
@@ -85,7 +89,7 @@ class RedisGeneration:
             client = self._client or self._redis.Redis.from_url(self._url)
             generation = _new_generation()
             with client.pipeline(transaction=True) as pipe:
-                pipe.set(GENERATION_KEY, generation).publish(CHANNEL, generation).execute()
+                pipe.set(GENERATION_KEY, generation).publish(self._channel, generation).execute()
             self._known = None
 
     def _may_have_changed(self) -> bool:
@@ -102,11 +106,11 @@ class RedisGeneration:
                 self._url, socket_timeout=5, socket_connect_timeout=5
             )
             subscription = self._client.pubsub()
-            subscription.subscribe(CHANNEL)
+            subscription.subscribe(self._channel)
             confirmed = subscription.get_message(timeout=5)
             if not confirmed or confirmed["type"] != "subscribe":
                 subscription.close()
-                raise self._redis.ConnectionError(f"could not subscribe to {CHANNEL}")
+                raise self._redis.ConnectionError(f"could not subscribe to {self._channel}")
             self._subscription = subscription
         # Read only once subscribed, so that no bump can fall between the two.
         self._client.set(GENERATION_KEY, _new_generation(), nx=True)

@@ -1,3 +1,6 @@
+"""Shared fixtures. Fixtures cost what they prove: the starter content is loaded once per test
+module for the tests that only read it, and the browser tests share one loaded live server."""
+
 import os
 
 import pytest
@@ -6,6 +9,83 @@ from django.core.cache import cache
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+STARTER = "starter_content"
+
+
+def pytest_configure(config):
+    _keep_migration_data_after_a_flush()
+
+
+def _keep_migration_data_after_a_flush():
+    """A transactional test empties the database when it ends, the groups and permissions
+    that migrations made included. Django's own runner copes by running such tests last; with
+    tests spread over workers by file they may run first, so put that data back at once."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    if getattr(TransactionTestCase, "_hub_restores_migration_data", False):
+        return
+    flush_then_forget = TransactionTestCase._fixture_teardown
+
+    def flush_then_restore(self):
+        flush_then_forget(self)
+        for alias in self._databases_names(include_mirrors=False):
+            restore_migration_data(connections[alias])
+
+    TransactionTestCase._fixture_teardown = flush_then_restore
+    TransactionTestCase._hub_restores_migration_data = True
+
+
+def restore_migration_data(connection) -> None:
+    data = getattr(connection, "_test_serialized_contents", None)
+    if data:
+        connection.creation.deserialize_db_from_string(data)
+
+
+def _is_transactional(item) -> bool:
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+
+
+def pytest_collection_modifyitems(items):
+    """Runs after pytest-django has put database tests in Django's order. Two changes:
+
+    - every transactional test asks for the migration data to be kept (see above), so the test
+      database is serialised once when it is made;
+    - within each file, the tests that read the file's shared starter content run last, so the
+      content (loaded in a transaction that ends with the file) is never seen by a test that
+      expects an empty database. Files stay whole, as `pytest -n 2 --dist loadfile` runs them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        wanted = marker is not None and _is_transactional(item)
+        if wanted and not marker.kwargs.get("serialized_rollback"):
+            kwargs = {**marker.kwargs, "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+    def shares_starter(item) -> bool:
+        return STARTER in getattr(item, "fixturenames", ())
+
+    for item in items:
+        if shares_starter(item) and _is_transactional(item):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test cannot share the starter content, which "
+                "lives in a transaction; use the `loaded_site` fixture (committed content and a "
+                "live server) or load what the test needs itself."
+            )
+
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    items[:] = [
+        item
+        for group in by_file.values()
+        for item in sorted(group, key=shares_starter)  # stable: the rest keep their order
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +120,64 @@ def page(chromium):
     context.close()
 
 
-@pytest.fixture
-def starter_content(django_db_blocker):
+def load_starter_content() -> None:
     """The shipped content/ folder, loaded as `make run` loads it."""
     from django.core.management import call_command
 
+    call_command("load_content", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def _starter_content_for_the_module(django_db_setup, django_db_blocker):
+    """Loaded once, inside a transaction that is rolled back when the module's tests end.
+    Each test then runs in a savepoint inside it, so nothing a test changes leaks out."""
+    from django.db import transaction
+
     with django_db_blocker.unblock():
-        call_command("load_content", verbosity=0)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_starter_content()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def starter_content(_starter_content_for_the_module, db):
+    """The starter content, shared by the tests of one file that only read it (each test's own
+    changes are rolled back). Browser tests use `loaded_site` instead."""
+
+
+@pytest.fixture(scope="module")
+def loaded_site(django_db_setup, django_db_blocker):
+    """One live server over the committed starter content, shared by a module's browser tests.
+    Mark such tests `django_db` (not transactional): each runs in a transaction rolled back at
+    its end, while the content, loaded before it, stays until the module ends. Read what a test
+    needs from the database through `loaded_site.query`."""
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        load_starter_content()
+        server = LiveServer("localhost")
+        try:
+            yield LoadedSite(server.url, django_db_blocker)
+        finally:
+            server.stop()
+            call_command("flush", "--noinput", verbosity=0)
+            for connection in connections.all():
+                restore_migration_data(connection)
+
+
+class LoadedSite:
+    def __init__(self, url: str, blocker):
+        self.url = url
+        self._blocker = blocker
+
+    def query(self, function):
+        """Run `function()` with database access and return its result."""
+        with self._blocker.unblock():
+            return function()

@@ -66,12 +66,18 @@ def get(url: str, headers: dict | None = None, timeout: float = 10):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, port: int | None = None):
-    """Runs `gunicorn --config gunicorn.conf.py` (the Dockerfile's CMD) until the block ends."""
+def gunicorn(env: dict, port: int = 0):
+    """Runs `gunicorn --config gunicorn.conf.py` (the Dockerfile's CMD) until the block ends.
+    The test binds the listening socket itself and hands it to gunicorn, so no other process
+    (tests run in parallel) can take the port between choosing it and using it."""
     import tempfile
 
-    port = port or free_port()
-    env = {**env, "PORT": str(port)}
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", port))
+    listener.listen(128)
+    listener.set_inheritable(True)
+    port = listener.getsockname()[1]
+    env = {**env, "PORT": str(port), "GUNICORN_BIND": f"fd://{listener.fileno()}"}
     # A file, not a pipe: a pipe nobody reads fills up and blocks the workers' logging.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     process = subprocess.Popen(
@@ -80,7 +86,9 @@ def gunicorn(env: dict, port: int | None = None):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        pass_fds=(listener.fileno(),),
     )
+    listener.close()  # gunicorn holds it now
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -89,7 +97,7 @@ def gunicorn(env: dict, port: int | None = None):
                 log.seek(0)
                 raise RuntimeError(f"gunicorn exited: {log.read().decode()}")
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                status, _, _ = get(f"{base}/healthz", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)

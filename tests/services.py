@@ -54,14 +54,33 @@ def scratch_postgres_database():
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+CLAIM_KEY = "hub-tests:claimed-by"
+
+
 @contextlib.contextmanager
-def scratch_redis_prefix():
-    """A Redis URL and a unique key prefix is not enough for Django, so use a spare database."""
+def scratch_redis_database():
+    """A Redis database of its own for a test: the first empty one that this test can claim.
+    Tests in parallel (or another project on the same Redis) never share or flush each other's
+    databases, and database 0 is never used."""
     import redis
 
-    client = redis.Redis.from_url(f"{REDIS}/13")
-    client.flushdb()
+    owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    for number in range(15, 0, -1):
+        client = redis.Redis.from_url(f"{REDIS}/{number}")
+        if client.dbsize() == 0 and client.set(CLAIM_KEY, owner, nx=True, ex=3600):
+            break
+        client.close()
+    else:
+        pytest.fail("no empty Redis database (1 to 15) could be claimed for this test")
     try:
-        yield f"{REDIS}/13"
+        yield client, f"{REDIS}/{number}"
     finally:
-        client.flushdb()
+        if client.get(CLAIM_KEY) == owner.encode():
+            client.flushdb()
+        client.close()
+
+
+@contextlib.contextmanager
+def scratch_redis_url():
+    with scratch_redis_database() as (_, url):
+        yield url

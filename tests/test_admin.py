@@ -47,6 +47,7 @@ def editor_client(client):
     return client
 
 
+@pytest.mark.both_databases
 def test_editor_can_restore_an_earlier_version_through_the_admin(editor_client):
     add_url = reverse("admin:resources_guide_add")
     response = editor_client.post(add_url, guide_form(title="First title"))
@@ -99,6 +100,7 @@ def test_editors_can_add_and_change_content_but_not_see_users_or_groups(editor_c
     assert reverse("admin:auth_user_changelist") not in index
 
 
+@pytest.mark.both_databases
 def test_the_editors_group_is_made_by_a_migration_without_user_permissions():
     group = Group.objects.get(name="Editors")
     codenames = set(group.permissions.values_list("codename", flat=True))
@@ -145,6 +147,7 @@ def test_next_review_defaults_to_twelve_months_for_guides_and_six_for_resources(
     assert resource.next_review_due == datetime.date(2026, 7, 31)
 
 
+@pytest.mark.both_databases
 def test_next_review_cannot_be_before_the_last_review():
     guide = factories.guide()
     guide.next_review_due = guide.last_reviewed - datetime.timedelta(days=1)
@@ -164,6 +167,7 @@ def test_resource_urls_must_be_web_addresses():
         assert "url" in error.value.message_dict
 
 
+@pytest.mark.both_databases
 def test_one_gloss_per_workplace_per_item():
     nhs = factories.workplace("nhs")
     guide = factories.guide(glosses={nhs: "In the NHS."})
@@ -171,6 +175,7 @@ def test_one_gloss_per_workplace_per_item():
         GuideGloss.objects.create(guide=guide, workplace=nhs, body="Again.")
 
 
+@pytest.mark.both_databases
 def test_slugs_are_unique():
     factories.guide(slug="same")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -185,6 +190,7 @@ def test_markdown_source_is_stored_beside_its_html_and_the_admin_hides_the_html(
     assert 'name="body_html"' not in form.content.decode()
 
 
+@pytest.mark.both_databases
 def test_resource_admin_list_runs_a_constant_number_of_queries(
     editor_client, django_assert_max_num_queries
 ):
@@ -213,6 +219,7 @@ def test_create_editor_makes_a_staff_user_in_the_editors_group(monkeypatch):
     assert sam.groups.filter(name="Editors").exists()
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     "model_name, form",
     [

@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser import axe_violations, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def first_slug(model):
@@ -24,8 +24,12 @@ def first_answers_to_an_outcome(slug: str) -> list[str]:
     return codes
 
 
-@pytest.fixture
-def pages(starter_content):
+@pytest.fixture(scope="module")
+def pages(loaded_site):
+    return loaded_site.query(pages_to_check)
+
+
+def pages_to_check() -> dict[str, str]:
     from resources.models import Guide, Script
 
     to_outcome = "&".join(f"a={code}" for code in first_answers_to_an_outcome("formal-action"))
@@ -52,10 +56,10 @@ def pages(starter_content):
     }
 
 
-def test_pages_have_no_accessibility_violations(live_server, page, pages):
+def test_pages_have_no_accessibility_violations(loaded_site, page, pages):
     failures = {}
     for name, path in pages.items():
-        response = page.goto(live_server.url + path)
+        response = page.goto(loaded_site.url + path)
         assert response.status == 200, path
         violations = axe_violations(page)
         if violations:
@@ -63,22 +67,20 @@ def test_pages_have_no_accessibility_violations(live_server, page, pages):
     assert not failures, "\n".join(f"{name}:\n{text}" for name, text in failures.items())
 
 
-def test_pages_pass_axe_with_a_workplace_chosen_on_a_phone(live_server, chromium, pages):
+def test_pages_pass_axe_with_a_workplace_chosen_on_a_phone(loaded_site, chromium, pages):
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/where-you-work/?workplace=home-care&next=/")
+    page.goto(f"{loaded_site.url}/where-you-work/?workplace=home-care&next=/")
     for name in ("a guide", "a script", "the resources list with a filter"):
-        page.goto(live_server.url + pages[name])
+        page.goto(loaded_site.url + pages[name])
         assert "Where you work: " in page.inner_text("header + .site-tools")
         violations = axe_violations(page)
         assert not violations, f"{name}: {describe(violations)}"
     context.close()
 
 
-def test_a_keyboard_user_goes_from_the_home_page_to_a_script_and_its_print_view(
-    live_server, page, starter_content
-):
-    page.goto(live_server.url + "/")
+def test_a_keyboard_user_goes_from_the_home_page_to_a_script_and_its_print_view(loaded_site, page):
+    page.goto(loaded_site.url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
@@ -110,16 +112,16 @@ def test_a_keyboard_user_goes_from_the_home_page_to_a_script_and_its_print_view(
     assert page.locator(".notes-space").is_visible()
 
 
-def test_every_script_prints_on_one_or_two_pages_from_either_page(
-    live_server, page, starter_content
-):
+def test_every_script_prints_on_one_or_two_pages_from_either_page(loaded_site, page):
     from resources.models import Script
 
-    slugs = Script.objects.published().values_list("slug", flat=True)
+    slugs = loaded_site.query(
+        lambda: list(Script.objects.published().values_list("slug", flat=True))
+    )
     for place in ["", "nhs", "residential-care", "home-care", "small-organisation"]:
-        page.goto(f"{live_server.url}/where-you-work/?workplace={place}&next=/")
+        page.goto(f"{loaded_site.url}/where-you-work/?workplace={place}&next=/")
         for path in [f"/scripts/{slug}/{view}" for slug in slugs for view in ("", "print/")]:
-            page.goto(live_server.url + path)
+            page.goto(loaded_site.url + path)
             pdf = page.pdf(format="A4")
             pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
             assert 1 <= pages <= 2, f"{path} for {place or 'all'} prints on {pages} pages"
@@ -129,19 +131,19 @@ def test_every_script_prints_on_one_or_two_pages_from_either_page(
             page.emulate_media(media=None)
 
 
-def test_pages_make_no_requests_to_other_sites(live_server, page, pages):
+def test_pages_make_no_requests_to_other_sites(loaded_site, page, pages):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     for path in pages.values():
-        page.goto(live_server.url + path)
-    outside = [url for url in requested if not url.startswith(live_server.url)]
+        page.goto(loaded_site.url + path)
+    outside = [url for url in requested if not url.startswith(loaded_site.url)]
     assert outside == []
 
 
-def test_the_site_works_without_javascript(live_server, chromium, starter_content):
+def test_the_site_works_without_javascript(loaded_site, chromium):
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/")
+    page.goto(loaded_site.url + "/")
     page.select_option("#workplace-choice", "nhs")
     page.click("form[action='/where-you-work/'] button")
     assert "Where you work: " in page.inner_text(".site-tools")
@@ -151,10 +153,10 @@ def test_the_site_works_without_javascript(live_server, chromium, starter_conten
     context.close()
 
 
-def test_a_decision_outcome_and_the_flow_chart_print_cleanly(live_server, page, pages):
+def test_a_decision_outcome_and_the_flow_chart_print_cleanly(loaded_site, page, pages):
     most_pages = {"a decision outcome": 2, "the decision tool's flow chart": 6}
     for name, most in most_pages.items():
-        page.goto(live_server.url + pages[name])
+        page.goto(loaded_site.url + pages[name])
         page.emulate_media(media="print")
         assert page.locator(".site-header").is_hidden(), name
         assert page.locator("main h1").is_visible(), name
@@ -164,10 +166,8 @@ def test_a_decision_outcome_and_the_flow_chart_print_cleanly(live_server, page, 
         page.emulate_media(media=None)
 
 
-def test_a_manager_walks_the_decision_tool_with_the_keyboard_and_goes_back(
-    live_server, page, starter_content
-):
-    page.goto(live_server.url + "/decide/formal-action/")
+def test_a_manager_walks_the_decision_tool_with_the_keyboard_and_goes_back(loaded_site, page):
+    page.goto(loaded_site.url + "/decide/formal-action/")
     first_url = page.url
     page.keyboard.press("Tab")
     for _ in range(60):

@@ -145,6 +145,7 @@ outcomes:
 """
 
 
+@pytest.mark.both_databases
 def test_a_broken_tree_file_is_reported_with_its_line_and_nothing_is_loaded(tmp_path):
     factories.guide(slug="a-guide")
     path = tmp_path / "decisions" / "small.yaml"
@@ -206,6 +207,7 @@ def tree_form(tree: DecisionTree, **values) -> dict:
     return data | values
 
 
+@pytest.mark.both_databases
 def test_an_editor_cannot_publish_a_tree_with_a_loop_and_is_told_where_it_is(client):
     client.force_login(factories.editor())
     tree = factories.decision_tree(status=Status.DRAFT, loop=True)

@@ -11,6 +11,7 @@ from tests.servers import PROD_SECRET, gunicorn, manage, prod_env
 from tests.servers import get as http_get
 
 
+@pytest.mark.both_databases
 def test_healthz_reports_a_working_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -107,6 +108,7 @@ def test_the_docker_healthcheck_command_uses_healthz(deployed):
     assert result.returncode == 0
 
 
+@pytest.mark.both_databases
 def test_tests_run_on_the_database_make_test_chose(db):
     import os
 

@@ -660,6 +660,7 @@ def test_url_checks_just_that_address(web):
     assert web.hits_for("/gone") == []
 
 
+@pytest.mark.both_databases
 def test_each_address_keeps_its_last_ten_results(web):
     guide_linking(web, "/ok")
 
@@ -671,6 +672,7 @@ def test_each_address_keeps_its_last_ten_results(web):
     assert LinkCheckResult.objects.count() == 10
 
 
+@pytest.mark.both_databases
 def test_addresses_no_longer_used_leave_the_report(web):
     guide = guide_linking(web, "/ok", "/gone")
     check_links()
@@ -784,6 +786,7 @@ class LockHeldElsewhere:
             RunLock.objects.all().delete()
 
 
+@pytest.mark.both_databases
 def test_a_second_run_while_one_is_checking_says_so_and_exits_0(web):
     guide_linking(web, "/gone")
 
@@ -800,6 +803,7 @@ def test_a_second_run_while_one_is_checking_says_so_and_exits_0(web):
     assert "Checked 1 link" in check_links()[1], "once the lock is free, the next run checks"
 
 
+@pytest.mark.both_databases
 def test_a_lock_left_by_a_run_that_died_is_taken_over():
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL frees an advisory lock itself when its session ends")
@@ -816,6 +820,7 @@ def test_a_lock_left_by_a_run_that_died_is_taken_over():
     assert not RunLock.objects.exists(), "released at the end of the run"
 
 
+@pytest.mark.both_databases
 def test_the_lock_is_released_even_when_the_run_fails(web, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away")
@@ -829,6 +834,7 @@ def test_the_lock_is_released_even_when_the_run_fails(web, monkeypatch):
     assert not RunLock.objects.exists()
 
 
+@pytest.mark.both_databases
 def test_resources_state_follows_each_run(web, client, django_capture_on_commit_callbacks):
     ok = watched_resource(web, "/ok")
     moved = watched_resource(web, "/moved-1")
@@ -844,6 +850,7 @@ def test_resources_state_follows_each_run(web, client, django_capture_on_commit_
     assert Resource.objects.get(pk=ok.pk).link_checked_at is not None
 
 
+@pytest.mark.both_databases
 @pytest.mark.django_db(transaction=True)
 def test_two_overlapping_runs_never_check_at_the_same_time(web):
     """Two real runs, each with its own database connection, the second starting while the

@@ -75,6 +75,7 @@ def test_editors_can_read_the_link_report_and_filter_it(editor_client):
     assert "last checks" in detail.lower()
 
 
+@pytest.mark.both_databases
 def test_replace_this_url_everywhere_rewrites_every_use_and_keeps_history(editor_client, editor):
     resource = factories.resource(url=OLD, link_state="redirected")
     guide = factories.guide(

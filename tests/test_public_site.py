@@ -212,6 +212,7 @@ def test_feed_sitemap_robots_and_canonical_urls(client, absence_guide):
     )
 
 
+@pytest.mark.both_databases
 def test_feedback_is_stored_with_csrf_and_asks_for_no_personal_data(places):
     from feedback.models import Feedback
 
@@ -276,6 +277,7 @@ def test_behind_a_proxy_the_feedback_limit_counts_each_reader_not_the_proxy(
     assert [post("not-an-address") for _ in range(3)] == [200, 200, 429]
 
 
+@pytest.mark.both_databases
 def test_anonymous_pages_are_cached_and_an_editor_save_clears_them(
     client, absence_guide, django_capture_on_commit_callbacks
 ):
@@ -381,6 +383,7 @@ def _bulk(count: int, places) -> None:
     guides[0].related_scripts.add(*scripts)
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("count", [10, 500])
 def test_public_pages_run_a_constant_number_of_queries(
     client, places, count, django_assert_max_num_queries
@@ -414,6 +417,7 @@ def test_public_pages_run_a_constant_number_of_queries(
             assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("questions", [0, 40])
 def test_decision_tool_pages_run_a_constant_number_of_queries(
     client, questions, django_assert_max_num_queries

@@ -55,6 +55,7 @@ def bob():
     return User.objects.create_user("bob")
 
 
+@pytest.mark.both_databases
 def test_overdue_and_soon_due_items_are_grouped_by_who_reviews_them(ann, bob):
     due(factories.script, "Return to work meeting", 10, ann)
     due(factories.guide, "Managing sickness", -5, ann)
@@ -167,5 +168,6 @@ def test_usage_and_configuration_errors_exit_2(arguments, settings):
     assert review_due(*arguments)[0] == 2
 
 
+@pytest.mark.both_databases
 def test_every_kind_of_content_with_a_review_date_is_included():
     assert {Guide, Script, Resource} <= set(reviewed_models())

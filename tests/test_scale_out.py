@@ -10,7 +10,7 @@ from tests.services import (
     require_postgres,
     require_redis,
     scratch_postgres_database,
-    scratch_redis_prefix,
+    scratch_redis_url,
 )
 
 EDITOR_PASSWORD = "two-servers-one-hub-passphrase"
@@ -50,7 +50,7 @@ def two_servers(tmp_path_factory):
     for name, text in CONTENT.items():
         (content / name).parent.mkdir(parents=True, exist_ok=True)
         (content / name).write_text(text)
-    with scratch_postgres_database() as database_url, scratch_redis_prefix() as redis_url:
+    with scratch_postgres_database() as database_url, scratch_redis_url() as redis_url:
         env = prod_env(
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,

@@ -6,7 +6,7 @@ from resources.models import SynonymGroup
 from resources.search import rebuild_index, search, term_groups
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 SYNONYM_PAIRS = [
     ("sick", "absence"),

@@ -138,6 +138,7 @@ def test_production_sends_hsts_on_pages_and_the_admin_login(tmp_path):
             assert "includeSubDomains" in headers["Strict-Transport-Security"], path
 
 
+@pytest.mark.both_databases
 def test_repeated_failed_admin_logins_lock_the_account_out(client, settings):
     factories.superuser("boss", "the-right-password-123")
     url = reverse("admin:login")
