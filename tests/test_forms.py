@@ -60,8 +60,8 @@ def load_failing(*paths) -> str:
 
 
 @pytest.fixture
-def forms(tmp_path):
-    load(copy_content(tmp_path))
+def forms(starter_content):
+    """The shipped forms, in the starter content loaded once for this file's reading tests."""
     return list(Form.objects.published().order_by("slug"))
 
 

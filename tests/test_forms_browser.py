@@ -1,33 +1,22 @@
 """Forms and letters in real headless Chromium: axe finds nothing, they print on at most two A4
 pages, and they work without JavaScript."""
 
-import shutil
-from io import StringIO
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
 from tests.browser import axe_violations, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-CONTENT = Path(settings.BASE_DIR) / "content"
 A4_PAGES_AT_MOST = 2
 
 
 @pytest.fixture
-def forms(tmp_path):
+def forms(loaded_site):
     from paperwork.models import Form
 
-    folder = tmp_path / "content"
-    folder.mkdir()
-    for name in ("workplaces.yaml", "topics.yaml", "stages.yaml", "glossary.yaml"):
-        shutil.copy(CONTENT / name, folder / name)
-    shutil.copytree(CONTENT / "forms", folder / "forms")
-    call_command("load_content", str(folder), stdout=StringIO())
-    return list(Form.objects.published().order_by("slug").values_list("slug", flat=True))
+    return loaded_site.query(
+        lambda: list(Form.objects.published().order_by("slug").values_list("slug", flat=True))
+    )
 
 
 def pdf_pages(page) -> int:
@@ -52,7 +41,7 @@ def fill_required(page) -> None:
             field.locator("input[type=text]").first.fill("Zoë said <b>no</b> {{ x }}")
 
 
-def test_the_forms_pages_have_no_accessibility_violations(live_server, page, forms):
+def test_the_forms_pages_have_no_accessibility_violations(loaded_site, page, forms):
     failures = {}
 
     def check(name):
@@ -60,10 +49,10 @@ def test_the_forms_pages_have_no_accessibility_violations(live_server, page, for
         if violations:
             failures[name] = describe(violations)
 
-    page.goto(f"{live_server.url}/forms/")
+    page.goto(f"{loaded_site.url}/forms/")
     check("the list")
     for slug in ("objective-setting", "disciplinary-hearing-invitation", "absence-record"):
-        page.goto(f"{live_server.url}/forms/{slug}/")
+        page.goto(f"{loaded_site.url}/forms/{slug}/")
         check(f"{slug}, blank")
         page.click("button[value=show]")
         check(f"{slug}, with errors")
@@ -74,10 +63,10 @@ def test_the_forms_pages_have_no_accessibility_violations(live_server, page, for
     assert not failures, "\n".join(f"{name}:\n{text}" for name, text in failures.items())
 
 
-def test_every_blank_form_prints_on_at_most_two_a4_pages(live_server, page, forms):
+def test_every_blank_form_prints_on_at_most_two_a4_pages(loaded_site, page, forms):
     too_long = {}
     for slug in forms:
-        page.goto(f"{live_server.url}/forms/{slug}/")
+        page.goto(f"{loaded_site.url}/forms/{slug}/")
         pages = pdf_pages(page)
         if not 1 <= pages <= A4_PAGES_AT_MOST:
             too_long[slug] = pages
@@ -88,10 +77,10 @@ def test_every_blank_form_prints_on_at_most_two_a4_pages(live_server, page, form
     assert page.locator(".print-only .paper").is_visible()
 
 
-def test_a_letter_is_filled_in_and_shown_without_javascript(live_server, chromium, forms):
+def test_a_letter_is_filled_in_and_shown_without_javascript(loaded_site, chromium, forms):
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/forms/investigation-meeting-invitation/")
+    page.goto(f"{loaded_site.url}/forms/investigation-meeting-invitation/")
     page.click("button[value=show]")
     assert "There is a problem" in page.inner_text(".error-summary")
     fill_required(page)
