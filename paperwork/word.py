@@ -72,7 +72,10 @@ def build_docx(answers: Answers) -> bytes:
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
-    document.add_heading(form.title, level=1)
+    # A letter or policy is sent or handed out as it is: its text has its own headings, and
+    # neither the form's title nor where it came from belongs on it.
+    if not form.has_letter:
+        document.add_heading(form.title, level=1)
     if form.has_letter:
         for block in answers.letter_blocks:
             paragraph = (
@@ -87,11 +90,12 @@ def build_docx(answers: Answers) -> bytes:
                     paragraph.add_run().add_break()
     for answer in answers.unused_in_letter:
         _add_field(document, answer, answers.filled)
-    footer = document.add_paragraph()
-    run = footer.add_run(
-        f"From {settings.HUB_SITE_NAME}: {settings.SITE_URL}{form.get_absolute_url()}"
-    )
-    run.font.size = Pt(8)
+    if not form.has_letter:
+        footer = document.add_paragraph()
+        run = footer.add_run(
+            f"From {settings.HUB_SITE_NAME}: {settings.SITE_URL}{form.get_absolute_url()}"
+        )
+        run.font.size = Pt(8)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -129,7 +129,13 @@ def test_every_form_renders_fills_in_and_downloads_for_word(client, forms):
         assert blank["Content-Type"] == DOCX_TYPE
         assert "attachment" in blank["Content-Disposition"]
         text = docx_text(blank.content)
-        assert form.title in text and SECRET not in text
+        assert SECRET not in text
+        if form.has_letter:  # a letter goes out as it is: its own text, no title or web address
+            plain_line = next(x for x in form.letter.splitlines() if x and "((" not in x)
+            assert plain_line.removeprefix("## ") in text, form.slug
+            assert form.get_absolute_url() not in text
+        else:
+            assert form.title in text and form.get_absolute_url() in text
 
 
 def test_typed_text_is_shown_exactly_as_typed_and_never_run(client, forms):
