@@ -1,19 +1,25 @@
-"""Forms and letters in the hub's search: indexed like guides (see resources/search.py)."""
+"""Forms and letters in the hub's search, found by their title, purpose and field labels.
+
+resources/search.py is being reworked in parallel into a registry of searchable kinds
+(`register_search_kind`). Forms use that registry when it is there; until then they use the
+small hook added to today's search module (`register_kind`) and index themselves on save.
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from hub.rendering import markdown_to_text
 from resources import search
 
 from .models import Form
 
+KIND = "form"
+LABEL = "Form or letter"
+
 
 def entry_fields(form: Form) -> dict:
     labels = [f"{field.label}. {field.help_text}" for field in form.fields.all()]
     return {
-        "kind": "form",
         "slug": form.slug,
         "title": form.title,
         "summary": form.summary,
@@ -28,12 +34,6 @@ def published_forms():
     return Form.objects.published().prefetch_related("fields")
 
 
-search.register_kind(
-    model=Form, kind="form", label="Form or letter", fields=entry_fields, published=published_forms
-)
-
-
-@receiver(post_save, sender=Form)
 def _index_on_save(sender, instance, raw=False, **kwargs):
     # After the commit, so the form's fields (saved after the form, in admin and by
     # load_content, inside the same transaction) are indexed too.
@@ -41,6 +41,27 @@ def _index_on_save(sender, instance, raw=False, **kwargs):
         transaction.on_commit(lambda: search.index_item(instance))
 
 
-@receiver(post_delete, sender=Form)
 def _forget_on_delete(sender, instance, **kwargs):
     search.forget_item(instance)
+
+
+if hasattr(search, "register_search_kind"):
+    search.register_search_kind(
+        search.SearchKind(
+            name=KIND,
+            label=LABEL,
+            items=published_forms,
+            document=lambda form: search.SearchDocument(**entry_fields(form), object_id=form.pk),
+            model=Form,
+        )
+    )
+else:
+    search.register_kind(
+        model=Form,
+        kind=KIND,
+        label=LABEL,
+        fields=lambda form: {"kind": KIND, **entry_fields(form)},
+        published=published_forms,
+    )
+    post_save.connect(_index_on_save, sender=Form, dispatch_uid="paperwork-search-save")
+    post_delete.connect(_forget_on_delete, sender=Form, dispatch_uid="paperwork-search-delete")
