@@ -223,6 +223,7 @@ def _taxonomy_page(request, model, slug, template):
         template,
         {
             "term": term,
+            "forms": term.forms.published().only(*fields),
             "heading": heading,
             "guides": term.guides.published().only(*fields),
             "scripts": term.scripts.published().only(*fields),

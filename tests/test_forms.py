@@ -503,3 +503,9 @@ def test_admin_refuses_a_placeholder_that_names_no_field(client, forms):
     good = client.post(url, admin_post_data(form, letter="Dear ((employee))"))
     assert good.status_code == 302, good.content.decode()[:2000]
     assert Form.objects.get(pk=form.pk).letter == "Dear ((employee))"
+
+
+def test_a_stage_page_lists_its_forms(client, forms):
+    html = client.get("/stages/absence/").content.decode()
+    assert "<h2>Forms and letters</h2>" in html
+    assert 'href="/forms/return-to-work-form/"' in html
