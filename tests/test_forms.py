@@ -509,3 +509,10 @@ def test_a_stage_page_lists_its_forms(client, forms):
     html = client.get("/stages/absence/").content.decode()
     assert "<h2>Forms and letters</h2>" in html
     assert 'href="/forms/return-to-work-form/"' in html
+
+
+def test_after_a_post_the_reader_lands_on_the_error_summary_above_the_form(client, forms):
+    html = client.post("/forms/supervision-record/", {}).content.decode()
+    section = html[html.index('<section id="fill-in"') :]
+    assert section.index("There is a problem") < section.index('<form method="post"')
+    assert 'action="/forms/supervision-record/#fill-in"' in html
