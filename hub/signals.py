@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from .cache import bump_content_generation
 
-PUBLIC_APPS = {"resources", "decisions", "taggit"}
+PUBLIC_APPS = {"resources", "decisions", "paperwork", "taggit"}
 
 
 def _is_public(sender) -> bool:

@@ -16,5 +16,6 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("feedback.urls")),
     path("", include("decisions.urls")),
+    path("", include("paperwork.urls")),
     path("", include("resources.urls")),
 ]

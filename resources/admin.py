@@ -111,12 +111,23 @@ class GuideAdmin(ReviewedContentAdmin):
         "related_guides",
         "related_scripts",
         "related_resources",
+        "related_forms",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "preview_link"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
-        ("Related", {"fields": ["related_guides", "related_scripts", "related_resources"]}),
+        (
+            "Related",
+            {
+                "fields": [
+                    "related_guides",
+                    "related_scripts",
+                    "related_resources",
+                    "related_forms",
+                ]
+            },
+        ),
         ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
@@ -126,11 +137,17 @@ class GuideAdmin(ReviewedContentAdmin):
 class ScriptAdmin(ReviewedContentAdmin):
     public_template = "resources/script_detail.html"
     inlines = [ScriptPartInline, ScriptGlossInline, ScriptNationNoteInline]
-    filter_horizontal = ["topics", "stages", "related_guides", "related_resources"]
+    filter_horizontal = [
+        "topics",
+        "stages",
+        "related_guides",
+        "related_resources",
+        "related_forms",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "preview_link"]}),
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
-        ("Related", {"fields": ["related_guides", "related_resources"]}),
+        ("Related", {"fields": ["related_guides", "related_resources", "related_forms"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
         ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,

@@ -437,14 +437,20 @@ KEYS = {
         "related_guides",
         "related_scripts",
         "related_resources",
+        "related_forms",
     },
     "script": COMMON_KEYS
-    | {"check_policy_first", "policy_note", "related_guides", "related_resources"},
+    | {"check_policy_first", "policy_note", "related_guides", "related_resources", "related_forms"},
     "resource": COMMON_KEYS | {"url", "publisher", "kind", "relevance", "licence", "nations"},
 }
 # Kinds that carry the "check your organisation's own policy first" reminder.
 WITH_POLICY_SIGNPOST = {"guide", "script"}
-RELATED = {"related_guides": "guide", "related_scripts": "script", "related_resources": "resource"}
+RELATED = {
+    "related_guides": "guide",
+    "related_scripts": "script",
+    "related_resources": "resource",
+    "related_forms": "form",  # forms and letters: the paperwork app's content/forms/ section
+}
 PART_KINDS = {label.lower(): kind for kind, label in ScriptPart.Kind.choices}
 PART_LABELS = dict(ScriptPart.Kind.choices)
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -507,7 +513,7 @@ class ItemSection:
     order = 30
 
     def claims(self, relative: Path) -> bool:
-        return relative.suffix == ".md"
+        return relative.suffix == ".md" and relative.parent.name != "forms"
 
     def known_in_database(self, known: Known) -> None:
         for kind, model in MODELS.items():
@@ -801,10 +807,10 @@ class ItemSection:
         obj.topics.set([taxonomy["topics"][slug] for slug in values["topics"]])
         obj.stages.set([taxonomy["stages"][slug] for slug in values["stages"]])
         obj.tags.set(values["tags"], clear=True)
-        for key, kind in RELATED.items():
+        for key in RELATED:
             if key in KEYS[item.type]:
-                targets = MODELS[kind].objects.filter(slug__in=values[key])
-                getattr(obj, key).set(targets)
+                related = getattr(obj, key)
+                related.set(related.model.objects.filter(slug__in=values[key]))
         gloss_model = GLOSS_MODELS[item.type]
         parent = item.type
         gloss_model.objects.filter(**{parent: obj}).exclude(

@@ -91,6 +91,7 @@ class Guide(SignpostedContent):
     related_guides = models.ManyToManyField("self", blank=True, symmetrical=False)
     related_scripts = models.ManyToManyField("Script", blank=True, related_name="+")
     related_resources = models.ManyToManyField("Resource", blank=True, related_name="+")
+    related_forms = models.ManyToManyField("paperwork.Form", blank=True, related_name="guides")
     tags = TaggableManager(blank=True)
 
     class Meta(SignpostedContent.Meta):
@@ -139,6 +140,7 @@ class Script(SignpostedContent):
     stages = models.ManyToManyField(Stage, blank=True, related_name="scripts")
     related_guides = models.ManyToManyField(Guide, blank=True, related_name="+")
     related_resources = models.ManyToManyField("Resource", blank=True, related_name="+")
+    related_forms = models.ManyToManyField("paperwork.Form", blank=True, related_name="scripts")
     tags = TaggableManager(blank=True)
 
     class Meta(SignpostedContent.Meta):

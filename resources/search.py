@@ -32,6 +32,16 @@ KIND_LABELS = {
 }
 
 
+# Kinds of page that other apps add to the index (forms and letters): model -> how to index it.
+OTHER_KINDS: dict[type, dict] = {}
+
+
+def register_kind(*, model, kind: str, label: str, fields, published) -> None:
+    """Let another app's pages be found: `fields(item)` gives its entry, `published()` them all."""
+    KIND_LABELS[kind] = label
+    OTHER_KINDS[model] = {"kind": kind, "fields": fields, "published": published}
+
+
 @dataclass
 class Hit:
     kind: str
@@ -166,6 +176,8 @@ def search(query: str, *, workplace: str | None = None, nation: str | None = Non
 
 
 def _entry_fields(item) -> dict:
+    if type(item) in OTHER_KINDS:
+        return OTHER_KINDS[type(item)]["fields"](item)
     if isinstance(item, GlossaryTerm):
         return {
             "kind": "glossary",
@@ -202,6 +214,7 @@ def index_item(item) -> None:
 
 def forget_item(item) -> None:
     kind = "glossary" if isinstance(item, GlossaryTerm) else type(item).__name__.lower()
+    kind = OTHER_KINDS.get(type(item), {}).get("kind", kind)
     SearchEntry.objects.filter(kind=kind, slug=item.slug).delete()
 
 
@@ -214,6 +227,8 @@ def rebuild_index() -> int:
         SearchEntry(**_entry_fields(item))
         for item in Script.objects.published().prefetch_related("parts")
     ]
+    for other in OTHER_KINDS.values():
+        entries += [SearchEntry(**other["fields"](item)) for item in other["published"]()]
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         SearchEntry.objects.bulk_create(entries, batch_size=500)

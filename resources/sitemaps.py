@@ -5,6 +5,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from decisions.models import DecisionTree
+from paperwork.models import Form
 
 from .models import Guide, Resource, Script, Stage, Topic
 
@@ -49,6 +50,7 @@ class StaticSitemap(HubSitemap):
             "resource_list",
             "glossary",
             "decide_index",
+            "form_list",
             "about",
         ]
 
@@ -62,6 +64,7 @@ SITEMAPS = {
     "scripts": ContentSitemap(Script),
     "resources": ContentSitemap(Resource),
     "decisions": ContentSitemap(DecisionTree),
+    "forms": ContentSitemap(Form),
     "topics": TaxonomySitemap(Topic),
     "stages": TaxonomySitemap(Stage),
 }

@@ -74,6 +74,14 @@ def _published(model, slug, *prefetch):
     return get_object_or_404(queryset, slug=slug)
 
 
+def _published_forms():
+    from paperwork.models import Form
+
+    return Prefetch(
+        "related_forms", queryset=Form.objects.published().only("title", "slug", "summary")
+    )
+
+
 def _gloss_prefetch(gloss_model):
     return Prefetch("glosses", queryset=gloss_model.objects.select_related("workplace"))
 
@@ -149,6 +157,7 @@ def guide_detail(request, slug):
             "related_resources",
             queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
         ),
+        _published_forms(),
     )
     return render(request, "resources/guide_detail.html", detail_context(request, guide))
 
@@ -168,6 +177,7 @@ def _script(slug):
             "related_resources",
             queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
         ),
+        _published_forms(),
     )
 
 
@@ -283,6 +293,7 @@ def _taxonomy_page(request, model, slug, template):
         template,
         {
             "term": term,
+            "forms": term.forms.published().only(*fields),
             "heading": heading,
             "guides": term.guides.published().only(*fields),
             "scripts": term.scripts.published().only(*fields),

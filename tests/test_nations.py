@@ -363,12 +363,12 @@ def test_with_no_policies_and_no_hr_team_the_box_says_what_a_policy_covers(place
     guide = factories.guide("Conduct")
     small = main_of(reader("northern-ireland", "small-organisation").get(guide.get_absolute_url()))
     assert "With no HR team, you may not have a written policy yet." in small
-    assert '<a href="/forms/outline-policy/">Start from our outline policy</a>' in small
+    assert '<a href="/forms/small-provider-disciplinary-policy/">disciplinary policy</a>' in small
     assert "the Labour Relations Agency Code of Practice as the least you should do" in small
     assert "Ask your manager or HR" not in small
     nhs = main_of(reader(workplace="nhs").get(guide.get_absolute_url()))
     assert "Ask your manager or HR where to find it." in nhs
-    assert "/forms/outline-policy/" not in nhs
+    assert "/forms/small-provider-disciplinary-policy/" not in nhs
 
 
 def test_a_policy_link_must_be_a_web_address_or_a_path_on_this_site():

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "links",
     "plain_english",
     "feedback",
+    "paperwork",
 ]
 
 MIDDLEWARE = [

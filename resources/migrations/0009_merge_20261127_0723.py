@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('resources', '0006_script_part_if_the_conversation_gets_hard'),
-        ('resources', '0008_relevance_level'),
+        ("resources", "0006_script_part_if_the_conversation_gets_hard"),
+        ("resources", "0008_relevance_level"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from hub.admin_mixins import ReviewedContentAdmin
+
+from .models import Form, FormField, FormGloss, placeholders
+
+
+class FormFieldFormSet(BaseInlineFormSet):
+    """Every ((placeholder)) in the letter must name one of the fields being saved with it."""
+
+    def clean(self):
+        super().clean()
+        names = {
+            form.cleaned_data.get("name")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        missing = [name for name in placeholders(self.instance.letter or "") if name not in names]
+        if missing:
+            raise ValidationError(
+                f"The letter's text uses (({missing[0]})), but no field has that name. "
+                "Add the field, or change the placeholder."
+            )
+
+
+class FormFieldInline(admin.StackedInline):
+    model = FormField
+    formset = FormFieldFormSet
+    extra = 0
+    fields = [
+        ("position", "name", "kind", "required"),
+        "label",
+        "help_text",
+        "choices",
+        ("columns", "rows"),
+    ]
+
+
+class FormGlossInline(admin.StackedInline):
+    model = FormGloss
+    extra = 0
+    fields = ["workplace", "body"]
+
+
+@admin.register(Form)
+class FormAdmin(ReviewedContentAdmin):
+    public_template = "paperwork/form_detail.html"
+    inlines = [FormFieldInline, FormGlossInline]
+    list_display = ["title", "kind", *ReviewedContentAdmin.list_display[1:]]
+    list_filter = ["kind", *ReviewedContentAdmin.list_filter]
+    search_fields = ["title", "summary", "body", "letter"]
+    filter_horizontal = ["topics", "stages"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "summary", "preview_link"]}),
+        ("About the form", {"fields": ["body", "when_to_use", "check_note"]}),
+        ("Letter or policy text", {"fields": ["letter"]}),
+        ("Where it belongs", {"fields": ["topics", "stages"]}),
+        ReviewedContentAdmin.plain_english_fieldset,
+        ReviewedContentAdmin.review_fieldset,
+    ]
+
+    def preview_view(self, request, object_id):
+        response = super().preview_view(request, object_id)
+        if hasattr(response, "context_data") and "object" in response.context_data:
+            from .documents import blank_answers
+
+            response.context_data["answers"] = blank_answers(response.context_data["object"])
+        return response
