@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser import AXE_OPTIONS, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 # WCAG 2.2 contrast for text, computed in the page from the colours the browser really uses.
 CONTRAST_OF_FOCUSED = """() => {
@@ -53,9 +53,9 @@ def axe_on_focused_element(page) -> list[dict]:
 
 
 def test_tabbing_through_the_header_and_the_decision_tool_every_focus_is_readable(
-    live_server, page, starter_content
+    loaded_site, page
 ):
-    page.goto(f"{live_server.url}/decide/formal-action/")
+    page.goto(f"{loaded_site.url}/decide/formal-action/")
     failures, seen = [], []
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -80,16 +80,18 @@ def test_tabbing_through_the_header_and_the_decision_tool_every_focus_is_readabl
 
 
 def test_a_manager_ticks_the_checklist_on_a_phone_and_it_still_prints_as_boxes(
-    live_server, chromium, starter_content
+    loaded_site, chromium
 ):
     from resources.models import Script
 
-    slug = Script.objects.published().order_by("slug").values_list("slug", flat=True).first()
+    slug = loaded_site.query(
+        lambda: Script.objects.published().order_by("slug").values_list("slug", flat=True).first()
+    )
     context = chromium.new_context(
         viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/scripts/{slug}/")
+    page.goto(f"{loaded_site.url}/scripts/{slug}/")
     # A label with no link in it: tapping a glossary link opens the glossary instead.
     label = page.locator(".checklist label").filter(has_not=page.locator("a")).first
     box = page.locator(f"#{label.get_attribute('for')}")
@@ -108,25 +110,25 @@ def test_a_manager_ticks_the_checklist_on_a_phone_and_it_still_prints_as_boxes(
     context.close()
 
 
-def test_one_click_on_yes_records_the_answer(live_server, page, starter_content):
+def test_one_click_on_yes_records_the_answer(loaded_site, page):
     from feedback.models import Feedback
 
-    page.goto(f"{live_server.url}/guides/conduct-problems/")
+    page.goto(f"{loaded_site.url}/guides/conduct-problems/")
     page.click(".feedback button[value=yes]")
     page.wait_for_url("**/feedback/vote/")
     assert "We have your answer." in page.inner_text("main")
-    saved = Feedback.objects.get()
+    saved = loaded_site.query(Feedback.objects.get)
     assert (saved.page, saved.useful, saved.comment) == ("/guides/conduct-problems/", True, "")
     page.fill("textarea[name=comment]", "Clear, thank you.")
     page.click("main form button[type=submit]")
     assert "We have your comment too." in page.inner_text("main")
-    assert Feedback.objects.get().comment == "Clear, thank you."
+    assert loaded_site.query(Feedback.objects.get).comment == "Clear, thank you."
 
 
-def test_pages_for_a_chosen_nation_and_workplace_pass_axe(live_server, page, starter_content):
+def test_pages_for_a_chosen_nation_and_workplace_pass_axe(loaded_site, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    page.goto(f"{live_server.url}/where-you-work/?workplace=small-organisation&nation=wales&next=/")
+    page.goto(f"{loaded_site.url}/where-you-work/?workplace=small-organisation&nation=wales&next=/")
     assert "Nation: " in page.inner_text(".site-tools")
     failures = {}
     for path in [
@@ -138,11 +140,11 @@ def test_pages_for_a_chosen_nation_and_workplace_pass_axe(live_server, page, sta
         "/resources/cqc-regulation-18/",
         "/decide/formal-action/",
     ]:
-        assert page.goto(live_server.url + path).status == 200, path
+        assert page.goto(loaded_site.url + path).status == 200, path
         violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
         if violations:
             failures[path] = describe(violations)
-    page.goto(f"{live_server.url}/guides/conduct-problems/")
+    page.goto(f"{loaded_site.url}/guides/conduct-problems/")
     page.click(".feedback button[value=no]")
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     if violations:

@@ -16,7 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 ACAS = "the Acas helpline on 0300 123 1100"
-LRA = "the Labour Relations Agency helpline on 03300 555 300"
+LRA = "the Labour Relations Agency on 03300 552 220"
 
 
 def reader(nation=None, workplace=None) -> Client:
@@ -73,7 +73,7 @@ def test_northern_ireland_reader_sees_the_labour_relations_agency_not_the_acas_h
 def test_england_reader_sees_the_acas_helpline(starter_content):
     for page in conduct_guide_and_decision_outcome(reader("england")):
         assert ACAS in page
-        assert "Labour Relations Agency helpline" not in page
+        assert LRA not in page
 
 
 def test_reader_with_no_nation_sees_both_helplines_with_the_nations_they_serve(starter_content):

@@ -25,13 +25,13 @@ STARTING_FACTS = [
         "name": "advice-helpline-number",
         "description": "The phone number of the employment advice helpline",
         "value": "0300 123 1100",
-        "northern-ireland": "03300 555 300",
+        "northern-ireland": "03300 552 220",
     },
     {
         "name": "advice-helpline",
         "description": "The employment advice helpline, with its number",
         "value": "the Acas helpline on {fact:advice-helpline-number}",
-        "northern-ireland": "the Labour Relations Agency helpline on {fact:advice-helpline-number}",
+        "northern-ireland": "the Labour Relations Agency on {fact:advice-helpline-number}",
     },
     {
         "name": "discipline-code",
