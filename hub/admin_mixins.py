@@ -129,3 +129,10 @@ class ReviewedContentAdmin(CompareVersionAdmin):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
             obj.reviewed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class NationNoteInline(admin.StackedInline):
+    """What is different in each nation, under any kind of content."""
+
+    extra = 0
+    fields = ["nation", "body"]

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from hub.admin_mixins import ReviewedContentAdmin
+from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
 
-from .models import Form, FormField, FormGloss, placeholders
+from .models import Form, FormField, FormGloss, FormNationNote, placeholders
 
 
 class FormFieldFormSet(BaseInlineFormSet):
@@ -44,10 +44,14 @@ class FormGlossInline(admin.StackedInline):
     fields = ["workplace", "body"]
 
 
+class FormNationNoteInline(NationNoteInline):
+    model = FormNationNote
+
+
 @admin.register(Form)
 class FormAdmin(ReviewedContentAdmin):
     public_template = "paperwork/form_detail.html"
-    inlines = [FormFieldInline, FormGlossInline]
+    inlines = [FormFieldInline, FormGlossInline, FormNationNoteInline]
     list_display = ["title", "kind", *ReviewedContentAdmin.list_display[1:]]
     list_filter = ["kind", *ReviewedContentAdmin.list_filter]
     search_fields = ["title", "summary", "body", "letter"]

@@ -28,22 +28,24 @@ from hub.content_files import (
     item_line,
     key_line,
     parse_date,
+    parse_nation_notes,
     parse_yaml,
     register,
     write_text,
 )
 from hub.models import Status
+from hub.nations import NATION_NAMES
 from plain_english.checker import reading_ease
 from resources.content_io import split_front_matter
 from resources.models import Stage, Topic, Workplace
 
-from .models import PLACEHOLDER, Form, FormField, FormGloss
+from .models import PLACEHOLDER, Form, FormField, FormGloss, FormNationNote
 
 FOLDER = "forms"
 KEYS = {
     "type", "title", "slug", "kind", "summary", "status", "topics", "stages", "last_reviewed",
     "next_review_due", "reviewed_by", "review_notes", "when_to_use", "check_note", "glosses",
-    "fields", "letter",
+    "nation_notes", "fields", "letter",
 }  # fmt: skip
 FIELD_KEYS = {"name", "label", "kind", "required", "help", "choices", "columns", "rows"}
 FIELD_KINDS = FormField.Kind.values
@@ -285,6 +287,9 @@ class FormSection:
         item.list_lines["glosses"] = (
             [key_line(raw, k, offset=1) for k in raw] if isinstance(raw, LineDict) else []
         )
+        values["nation_notes"] = parse_nation_notes(
+            data.get("nation_notes"), path, at("nation_notes"), problems, offset=1
+        )
         values["fields"] = _parse_fields(data.get("fields"), path, at, problems)
         values["body"] = body.strip()
         if not values["body"]:
@@ -366,6 +371,7 @@ class FormSection:
             "topics": sorted(values["topics"]),
             "stages": sorted(values["stages"]),
             "glosses": values["glosses"],
+            "nation_notes": values["nation_notes"],
             "fields": values["fields"],
         }
 
@@ -397,6 +403,11 @@ class FormSection:
                     FormGloss.objects.update_or_create(
                         form=obj, workplace=workplaces[slug], defaults={"body": body}
                     )
+                obj.nation_notes.exclude(nation__in=item.values["nation_notes"]).delete()
+                for nation, body in item.values["nation_notes"].items():
+                    FormNationNote.objects.update_or_create(
+                        form=obj, nation=nation, defaults={"body": body}
+                    )
                 obj.fields.all().delete()
                 for position, values in enumerate(item.values["fields"]):
                     FormField.objects.create(form=obj, position=position, **values)
@@ -410,10 +421,13 @@ class FormSection:
         queryset = (
             Form.objects.order_by("slug")
             .select_related("reviewed_by")
-            .prefetch_related("topics", "stages", "glosses__workplace", "fields")
+            .prefetch_related("topics", "stages", "glosses__workplace", "nation_notes", "fields")
         )
         for obj in queryset:
             write_text(root / FOLDER / f"{obj.slug}.md", render_form_file(obj))
+
+
+NATION_ORDER = list(NATION_NAMES)
 
 
 def snapshot(obj: Form) -> dict:
@@ -437,6 +451,12 @@ def snapshot(obj: Form) -> dict:
             g.workplace.slug: g.body
             for g in sorted(
                 obj.glosses.all(), key=lambda g: (g.workplace.position, g.workplace.slug)
+            )
+        },
+        "nation_notes": {
+            n.nation: n.body
+            for n in sorted(
+                obj.nation_notes.all(), key=lambda n: list(NATION_NAMES).index(n.nation)
             )
         },
         "fields": [
@@ -481,6 +501,8 @@ def render_form_file(obj: Form) -> str:
             front[key] = _block(state[key])
     if state["glosses"]:
         front["glosses"] = {slug: _block(body) for slug, body in state["glosses"].items()}
+    if state["nation_notes"]:
+        front["nation_notes"] = {n: _block(body) for n, body in state["nation_notes"].items()}
     fields = []
     for f in state["fields"]:
         entry: dict[str, Any] = {"name": f["name"], "label": f["label"], "kind": f["kind"]}

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from hub.models import Gloss, ReviewedContent
+from hub.models import Gloss, NationNote, ReviewedContent
 
 # ((field-name)) in a letter's text stands for what the reader typed in that field.
 PLACEHOLDER = re.compile(r"\(\(\s*([^()\s]*)\s*\)\)")
@@ -133,6 +133,17 @@ class FormField(models.Model):
             raise ValidationError({"columns": "A table needs at least one column."})
 
 
+class FormNationNote(NationNote):
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="nation_notes")
+
+    class Meta(NationNote.Meta):
+        verbose_name = "what is different in a nation"
+        verbose_name_plural = "what is different in each nation"
+        constraints = [
+            models.UniqueConstraint(fields=["form", "nation"], name="one_note_per_form_nation")
+        ]
+
+
 class FormGloss(Gloss):
     form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="glosses")
 
@@ -148,4 +159,5 @@ class FormGloss(Gloss):
 
 reversion.register(FormField)
 reversion.register(FormGloss)
-reversion.register(Form, follow=["fields", "glosses"])
+reversion.register(FormNationNote)
+reversion.register(Form, follow=["fields", "glosses", "nation_notes"])

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from hub.admin_mixins import ReviewDueFilter, ReviewedContentAdmin
+from hub.admin_mixins import NationNoteInline, ReviewDueFilter, ReviewedContentAdmin
 from hub.nations import NATION_NAMES, Nation
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
 
@@ -47,11 +47,6 @@ class ScriptGlossInline(GlossInline):
 
 class ResourceGlossInline(GlossInline):
     model = ResourceGloss
-
-
-class NationNoteInline(admin.StackedInline):
-    extra = 0
-    fields = ["nation", "body"]
 
 
 class GuideNationNoteInline(NationNoteInline):
