@@ -35,7 +35,14 @@ from hub.models import ReviewedContent
 
 from .fetch import CheckConfig, CheckResult, Target, run_checks
 from .locking import exclusive_run
-from .models import HISTORY_LENGTH, CheckedLink, LinkCheckResult, Outcome, RedirectKind
+from .models import (
+    FAILURES,
+    HISTORY_LENGTH,
+    CheckedLink,
+    LinkCheckResult,
+    Outcome,
+    RedirectKind,
+)
 from .usage import (
     Usage,
     admin_owner,
@@ -284,6 +291,7 @@ def _store(
     """Record each finished check, keep the last HISTORY_LENGTH per address, and bring the
     link state of the content they belong to up to date. Returns which pages changed."""
     changed: dict[str, bool] = {}
+    recorded: list[CheckedLink] = []
     history = []
     states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     page_changes: dict[type, list[int]] = defaultdict(list)
@@ -293,7 +301,8 @@ def _store(
                 changed[key] = False
                 continue
             link = links[key]
-            changed[key] = link.record(result, now=now)
+            changed[key] = link.record(result, now=now, save=False)
+            recorded.append(link)
             history.append(
                 LinkCheckResult(
                     link=link,
@@ -306,17 +315,14 @@ def _store(
                     seconds=round(result.seconds, 3),
                 )
             )
-            # A single failure shows as "could not tell" until a second run confirms it, so
-            # readers and editors are not told a link is broken after one bad night.
-            state = result.outcome
-            if state == Outcome.BROKEN and not link.is_reported_broken:
-                state = Outcome.UNCERTAIN
+            state = _link_state(result.outcome, reported=link.is_reported_broken)
             for usage in usages.get(key, []):
                 if usage.is_link_field:
                     model = apps.get_model(usage.model)
                     states[model][state].append(usage.pk)
                     if changed[key]:
                         page_changes[model].append(usage.pk)
+        CheckedLink.objects.save_recorded(recorded)
         LinkCheckResult.objects.bulk_create(history, batch_size=BATCH)
         _trim_history([link.pk for link in links.values()])
         for model, by_state in states.items():
@@ -331,6 +337,20 @@ def _store(
             # page shows when its link was checked and what was found.
             transaction.on_commit(bump_content_generation)
     return changed
+
+
+def _link_state(outcome: str, *, reported: bool) -> str:
+    """What a page that links out shows readers about the link (see resources.LinkState).
+
+    A single failure shows as "could not tell" until a second run confirms it, so readers
+    and editors are not told a link is broken after one bad night. A page that is probably
+    gone is broken to readers too; one whose linked part is missing still opens.
+    """
+    if outcome in FAILURES:
+        return Outcome.BROKEN if reported else Outcome.UNCERTAIN
+    if outcome == Outcome.PART_NOT_FOUND:
+        return Outcome.OK
+    return outcome
 
 
 def _update_if_has(model, pks: Sequence[int], **values) -> None:
