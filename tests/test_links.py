@@ -488,7 +488,21 @@ def test_json_output_has_one_object_with_counts_and_a_result_per_link(web):
     status, report = check_links_json()
 
     assert status == 0
-    assert set(report) == {"checked", "ok", "broken", "reported_broken", "results"}
+    assert set(report) == {
+        "checked",
+        "ok",
+        "broken",
+        "reported_broken",
+        "redirected",
+        "uncertain",
+        "probably_gone",
+        "part_not_found",
+        "skipped",
+        "skipped_by_reason",
+        "results",
+        "skipped_links",
+    }
+    assert report["skipped_by_reason"] == {"too_long": 0, "unsupported_scheme": 0}
     assert (report["checked"], report["ok"], report["broken"]) == (2, 1, 1)
     assert report["reported_broken"] == 0, "broken once: not reported to editors yet"
     gone = by_path(report, web)["/gone"]
@@ -820,7 +834,7 @@ def test_the_lock_is_released_even_when_the_run_fails(web, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(linkcheck, "gather_usages", fail)
+    monkeypatch.setattr(linkcheck, "find_links", fail)
     with pytest.raises(RuntimeError):
         check_links()
     monkeypatch.undo()
