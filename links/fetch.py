@@ -615,9 +615,15 @@ class _Checker:
         result.body_truncated = reply.truncated
         content_type = reply.headers.get("content-type", "")
         if reply.body is not None and target.read_body:
-            result.fingerprint = await asyncio.to_thread(
-                page_fingerprint, reply.body, content_type=content_type, charset=reply.charset
-            )
+            # A small page costs less to read here than to hand to a thread and back.
+            if len(reply.body) > PARSE_ON_LOOP_BYTES:
+                result.fingerprint = await asyncio.to_thread(
+                    page_fingerprint, reply.body, content_type=content_type, charset=reply.charset
+                )
+            else:
+                result.fingerprint = page_fingerprint(
+                    reply.body, content_type=content_type, charset=reply.charset
+                )
         signals = None
         if reply.body is not None and _is_html(content_type):
             anchors = bool(target.fragments)

@@ -25,7 +25,7 @@ import reversion
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -306,15 +306,18 @@ def _sync_links(
         for chunk in _chunks(unused):
             CheckedLink.objects.filter(pk__in=chunk).delete()
     new = [key for key in dict.fromkeys(keys) if key not in existing]
-    CheckedLink.objects.bulk_create(
+    created = CheckedLink.objects.bulk_create(
         [
             CheckedLink(url=key, used_in=[usage.as_dict() for usage in usages.get(key, [])])
             for key in new
         ],
         batch_size=BATCH,
     )
-    for chunk in _chunks(new):
-        existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
+    if connection.features.can_return_rows_from_bulk_insert:
+        existing.update({link.url: link for link in created})
+    else:
+        for chunk in _chunks(new):
+            existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
     return {key: existing[key] for key in keys}
 
 
