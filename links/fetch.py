@@ -58,6 +58,7 @@ REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_LATER = {429, 503}
 DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 1.0
+KEEPALIVE_SECONDS = 5.0
 # A plain link's page is read this far: enough for the title and main heading of nearly
 # every page, which say whether it is a "page not found" page.
 PEEK_BYTES = 256 * 1024
@@ -245,41 +246,54 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 class HostPools:
-    """A small pool of connections for each host, made when first needed and closed as soon
-    as the run has nothing more for that host; every connection made through GuardedBackend.
+    """Open connections kept for each host while the run has more for it, and closed as soon
+    as it has not; every connection made through GuardedBackend.
 
-    One pool for every host scans all its connections each time it places a request; with
-    hundreds of hosts the checker spent most of its time there instead of waiting on the
-    network. A pool per host holds at most LINKCHECK_PER_HOST connections, so placing a
-    request costs the same with 5 hosts or 5,000. The pools are httpcore's own, used without
-    httpx's client on top, whose work per request the checker does not need.
+    One httpcore pool for every host scans all its connections each time it places a request;
+    with hundreds of hosts the checker spent most of its time there instead of waiting on the
+    network. Here each host has its own short list of idle connections (HostGate already
+    keeps at most LINKCHECK_PER_HOST busy), so placing a request costs the same with 5 hosts
+    or 5,000. The connections are httpcore's own, used without a pool or httpx's client on
+    top, whose work per request the checker does not need.
     """
 
     def __init__(self, config: CheckConfig):
-        self.per_host = config.per_host
         self.ssl_context = ssl.create_default_context(cafile=certifi.where())
         self.backend = GuardedBackend(config.address_allowed)
-        self.pools: dict[str, dict[tuple[str, int | None], httpcore.AsyncConnectionPool]] = {}
+        self.idle: dict[str, dict[tuple[str, int | None], list[httpcore.AsyncHTTPConnection]]] = {}
 
-    def pool(self, address: Address) -> httpcore.AsyncConnectionPool:
-        origins = self.pools.setdefault(address.host, {})
-        origin = (address.scheme, address.port)
-        if origin not in origins:
-            origins[origin] = httpcore.AsyncConnectionPool(
-                ssl_context=self.ssl_context,
-                max_connections=self.per_host,
-                max_keepalive_connections=self.per_host,
-                keepalive_expiry=5.0,
-                network_backend=self.backend,
-            )
-        return origins[origin]
+    async def connection(
+        self, address: Address, origin: httpcore.Origin
+    ) -> httpcore.AsyncHTTPConnection:
+        """An idle connection to the address's origin that is still open, or a new one."""
+        idle = self.idle.setdefault(address.host, {}).setdefault((address.scheme, address.port), [])
+        while idle:
+            connection = idle.pop()
+            if connection.is_available() and not connection.has_expired():
+                return connection
+            await connection.aclose()
+        return httpcore.AsyncHTTPConnection(
+            origin=origin,
+            ssl_context=self.ssl_context,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+            network_backend=self.backend,
+        )
+
+    async def give_back(self, address: Address, connection: httpcore.AsyncHTTPConnection) -> None:
+        """Keep a connection whose answer was read to the end; close any other."""
+        origins = self.idle.get(address.host)
+        if connection.is_idle() and not connection.is_closed() and origins is not None:
+            origins.setdefault((address.scheme, address.port), []).append(connection)
+        else:
+            await connection.aclose()
 
     async def close_host(self, host: str) -> None:
-        for pool in self.pools.pop(host, {}).values():
-            await pool.aclose()
+        for connections in self.idle.pop(host, {}).values():
+            for connection in connections:
+                await connection.aclose()
 
     async def aclose(self) -> None:
-        for host in list(self.pools):
+        for host in list(self.idle):
             await self.close_host(host)
 
 
@@ -723,7 +737,12 @@ class _Checker:
                     ],
                     extensions={"timeout": self.timeouts},
                 )
-                response = await self.pools.pool(address).handle_async_request(request)
+                connection = await self.pools.connection(address, request.url.origin)
+                try:
+                    response = await connection.handle_async_request(request)
+                except BaseException:
+                    await connection.aclose()
+                    raise
                 try:
                     reply = _Reply(status=response.status, headers=httpx.Headers(response.headers))
                     content_type = reply.headers.get("content-type", "")
@@ -745,6 +764,7 @@ class _Checker:
                         await _drain(chunks, content_encoding=encoding)
                 finally:
                     await response.aclose()
+                    await self.pools.give_back(address, connection)
                 return reply
         except (TimeoutError, httpcore.TimeoutException):
             raise _Failure(
