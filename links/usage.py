@@ -8,6 +8,7 @@ is *about*, so for those the checker also reads the page to notice when its text
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -203,20 +204,25 @@ def public_url(obj: models.Model) -> str:
     return ""
 
 
-def _usage(
-    obj: models.Model, field: str, *, is_link_field: bool, fragments: tuple[str, ...] = ()
-) -> Usage:
+def _describe(obj: models.Model) -> Usage:
+    """Which object, where to edit it and where to see it; `_usage` adds the field."""
     opts = obj._meta
     return Usage(
         model=opts.label_lower,
         kind=str(opts.verbose_name),
         pk=obj.pk,
         object=str(obj),
-        field=field,
+        field="",
         admin_url=admin_url(obj),
         public_url=public_url(obj),
-        is_link_field=is_link_field,
-        fragments=fragments,
+    )
+
+
+def _usage(
+    described: Usage, field: str, *, is_link_field: bool, fragments: tuple[str, ...] = ()
+) -> Usage:
+    return dataclasses.replace(
+        described, field=field, is_link_field=is_link_field, fragments=fragments
     )
 
 
@@ -235,26 +241,33 @@ def find_links() -> FoundLinks:
     usages: dict[str, list[Usage]] = defaultdict(list)
     skipped: dict[str, SkippedLink] = {}
 
-    def skip(url: str, reason: str, obj, name: str, *, is_link_field: bool) -> None:
+    def skip(url: str, reason: str, described: Usage, name: str, *, is_link_field: bool) -> None:
         if url not in skipped:
             skipped[url] = SkippedLink(url=url, reason=reason, used_in=[])
-        usage = _usage(obj, name, is_link_field=is_link_field)
+        usage = _usage(described, name, is_link_field=is_link_field)
         if usage not in skipped[url].used_in:
             skipped[url].used_in.append(usage)
 
     for model in content_models():
         url_fields = link_fields(model)
         for obj in objects_mentioning(model).iterator(chunk_size=500):
+            # An object with many links is described once.
+            described = _describe(obj)
             for name in url_fields:
                 value = (getattr(obj, name) or "").strip()
                 if not value:
                     continue
                 if urlsplit(value).scheme.lower() not in {"http", "https"}:
-                    skip(value, UNSUPPORTED_SCHEME, obj, name, is_link_field=True)
+                    skip(value, UNSUPPORTED_SCHEME, described, name, is_link_field=True)
                     continue
                 fragment = urlsplit(value).fragment
                 usages[link_key(value)].append(
-                    _usage(obj, name, is_link_field=True, fragments=(fragment,) if fragment else ())
+                    _usage(
+                        described,
+                        name,
+                        is_link_field=True,
+                        fragments=(fragment,) if fragment else (),
+                    )
                 )
             for name in model.markdown_fields:
                 text = getattr(obj, name)
@@ -262,7 +275,7 @@ def find_links() -> FoundLinks:
                 for url in urls_in_text(text):
                     key = link_key(url)
                     if len(key) > MAX_URL_LENGTH:
-                        skip(url, TOO_LONG, obj, name, is_link_field=False)
+                        skip(url, TOO_LONG, described, name, is_link_field=False)
                         continue
                     parts = fragments.setdefault(key, [])
                     fragment = urlsplit(url).fragment
@@ -270,10 +283,10 @@ def find_links() -> FoundLinks:
                         parts.append(fragment)
                 for key, parts in fragments.items():
                     usages[key].append(
-                        _usage(obj, name, is_link_field=False, fragments=tuple(parts))
+                        _usage(described, name, is_link_field=False, fragments=tuple(parts))
                     )
                 for url in other_links_in_text(text):
-                    skip(url, UNSUPPORTED_SCHEME, obj, name, is_link_field=False)
+                    skip(url, UNSUPPORTED_SCHEME, described, name, is_link_field=False)
     return FoundLinks(usages=dict(usages), skipped=list(skipped.values()))
 
 
