@@ -287,6 +287,23 @@ class VirtualClock(Clock):
         await asyncio.sleep(0)
 
 
+def test_each_of_many_hosts_sees_at_most_two_requests_at_once(settings):
+    """Three hosts (127.0.0.2 to .4 are loopback too), each counting what it has in flight."""
+    settings.LINKCHECK_CONCURRENCY = 40
+    hosts = [LinkServer(f"127.0.0.{n}") for n in (2, 3, 4)]
+    with running(hosts[0]), running(hosts[1]), running(hosts[2]):
+        for host in hosts:
+            guide_linking(host, *(f"/pause?n={n}" for n in range(8)))
+
+        started = time.monotonic()
+        status, report = check_links_json()
+        elapsed = time.monotonic() - started
+
+    assert status == 0 and report["ok"] == 24
+    assert [host.most_in_flight for host in hosts] == [2, 2, 2]
+    assert elapsed >= 8 / 2 * 0.2, "no host answered more than two at a time"
+
+
 def test_requests_to_one_host_start_a_small_delay_apart(web, settings):
     """The server notes each request at the checker's own clock's time."""
     settings.LINKCHECK_HOST_DELAY = 0.15
