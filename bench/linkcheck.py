@@ -77,6 +77,7 @@ class Workload:
 
 
 WORKLOADS = [Workload(1000, 20, 0.2), Workload(10_000, 500, 0.05)]
+LOAD_AT_START = os.getloadavg()[0]
 
 
 # --- The hosts --------------------------------------------------------------------------------
@@ -351,7 +352,9 @@ def write_results(results: dict[Workload, dict[str, list[Run]]], *, repeat, lych
         f"Run by `.venv/bin/python bench/linkcheck.py --repeat {repeat}` (part of `make bench`) "
         f"on {now:%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
-        + (f", {lychee_version(lychee)}." if lychee else "; lychee is not installed."),
+        + (f", {lychee_version(lychee)}" if lychee else "; lychee is not installed")
+        + f"; load average {LOAD_AT_START:.1f} when the run began (the machine may be shared, "
+        "and a busy machine slows the tool that needs more processor time the most).",
         "",
         "Each tool runs as a whole process against local hosts that answer every request "
         f"after a fixed time, with the same limits: {PER_HOST} in flight per host, "
@@ -366,14 +369,23 @@ def write_results(results: dict[Workload, dict[str, list[Run]]], *, repeat, lych
         "one host |",
         "|---|---|---|---|---|---|---|",
     ]
-    met = True
+    targets: list[tuple[str, bool]] = []
     verdicts = []
     for workload, runs in results.items():
         for tool, tool_runs in runs.items():
             if not tool_runs:
                 continue
             most = max(run.most_in_flight for run in tool_runs)
-            met &= most <= PER_HOST or tool != "hub"
+            if tool == "hub":
+                targets.append(
+                    (
+                        f"{workload.name}: the hub never had more than {PER_HOST} in flight on "
+                        f"one host (most: {most})",
+                        most <= PER_HOST,
+                    )
+                )
+                every = all(run.ok == workload.links for run in tool_runs)
+                targets.append((f"{workload.name}: every link ok on every run", every))
             lines.append(
                 f"| {workload.name} (floor {workload.floor:.1f} s) | {tool} "
                 f"| {median(tool_runs, 'wall'):.2f} s | {median(tool_runs, 'cpu'):.2f} s "
@@ -381,28 +393,27 @@ def write_results(results: dict[Workload, dict[str, list[Run]]], *, repeat, lych
                 f"| {max(run.requests for run in tool_runs):,} | {most} |"
             )
         hub_runs = runs["hub"]
-        met &= all(run.ok == workload.links for run in hub_runs)
+        verdicts.append(
+            f"{workload.name}: the hub's CPU time is "
+            f"{median(hub_runs, 'cpu') / median(hub_runs, 'wall'):.0%} of its wall time."
+        )
         if runs["lychee"]:
             ratio = median(hub_runs, "wall") / median(runs["lychee"], "wall")
-            verdict = f"{workload.name}: the hub takes {ratio:.2f} times lychee's wall time"
+            verdicts.append(f"{workload.name}: the hub takes {ratio:.2f} times lychee's wall time.")
             if workload.links >= 10_000:
-                met &= ratio <= TARGET_RATIO
-                verdict += f" (target at most {TARGET_RATIO:g})"
-            verdicts.append(verdict + ".")
-    lines += ["", *(f"- {verdict}" for verdict in verdicts)]
+                targets.append(
+                    (
+                        f"{workload.name}: at most {TARGET_RATIO:g} times lychee's wall time "
+                        f"({ratio:.2f})",
+                        ratio <= TARGET_RATIO,
+                    )
+                )
     if not lychee:
-        lines.append("- lychee is not installed, so there is no ratio to report.")
-    hub_cpu = [
-        f"{median(runs['hub'], 'cpu') / median(runs['hub'], 'wall'):.0%} at {workload.links:,}"
-        for workload, runs in results.items()
-    ]
-    lines += [
-        f"- The hub's CPU time as a share of its wall time: {', '.join(hub_cpu)}.",
-        "",
-        f"Targets {'met' if met else 'NOT met'}: at 10,000 links at most {TARGET_RATIO:g} times "
-        f"lychee's wall time, never more than {PER_HOST} in flight on one host, every link ok.",
-        "",
-    ]
+        verdicts.append("lychee is not installed, so there is no ratio to report.")
+    lines += ["", *(f"- {verdict}" for verdict in verdicts), "", "Targets:", ""]
+    lines += [f"- {'met' if ok else 'NOT met'}: {target}" for target, ok in targets]
+    lines.append("")
+    met = all(ok for _, ok in targets)
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text("\n".join(lines))
     print("\n".join(lines))
