@@ -379,7 +379,8 @@ class HostGate:
 @dataclass(kw_only=True)
 class _Reply:
     status: int
-    headers: httpx.Headers
+    # Names in lower case; of a header sent twice, the last.
+    headers: dict[str, str]
     body: bytes | None = None
     truncated: bool = False
     charset: str | None = None
@@ -744,7 +745,13 @@ class _Checker:
                     await connection.aclose()
                     raise
                 try:
-                    reply = _Reply(status=response.status, headers=httpx.Headers(response.headers))
+                    reply = _Reply(
+                        status=response.status,
+                        headers={
+                            name.decode("latin-1").lower(): value.decode("latin-1")
+                            for name, value in response.headers
+                        },
+                    )
                     content_type = reply.headers.get("content-type", "")
                     encoding = reply.headers.get("content-encoding", "")
                     chunks = response.aiter_stream()
