@@ -41,9 +41,15 @@ class RecordingServer(ThreadingHTTPServer):
         self.hits: list[Hit] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.connections = 0
 
     def handle_error(self, request, client_address):
         pass  # a client that hangs up mid-answer is what several tests are about
+
+    def process_request(self, request, client_address):
+        with self.lock:
+            self.connections += 1
+        super().process_request(request, client_address)
 
     def record(self, hit: Hit) -> None:
         with self.lock:

@@ -55,6 +55,7 @@ def web(server):
         server.hits.clear()
         server.most_in_flight = 0
         server.endless_bytes_sent = 0
+        server.connections = 0
     server.page_version = 1
     server.slow_seconds = 3.0
     server.clock = time.monotonic
@@ -285,6 +286,16 @@ class VirtualClock(Clock):
         self.waits.append(seconds)
         self.time += seconds
         await asyncio.sleep(0)
+
+
+def test_a_host_s_connections_are_kept_open_for_its_next_links(web):
+    guide_linking(web, *(f"/ok?n={n}" for n in range(10)))
+
+    _, report = check_links_json()
+
+    assert report["ok"] == 10
+    assert len(web.hits) == 10
+    assert web.connections <= 2, "ten requests over at most two connections"
 
 
 def test_each_of_many_hosts_sees_at_most_two_requests_at_once(settings):
