@@ -263,21 +263,46 @@ class HostPools:
         self.idle: dict[str, dict[tuple[str, int | None], list[httpcore.AsyncHTTPConnection]]] = {}
 
     async def connection(
-        self, address: Address, origin: httpcore.Origin
-    ) -> httpcore.AsyncHTTPConnection:
-        """An idle connection to the address's origin that is still open, or a new one."""
+        self, address: Address, origin: httpcore.Origin, *, fresh: bool = False
+    ) -> tuple[httpcore.AsyncHTTPConnection, bool]:
+        """An idle connection to the address's origin that is still open (and True), or a new
+        one (and False)."""
         idle = self.idle.setdefault(address.host, {}).setdefault((address.scheme, address.port), [])
-        while idle:
+        while idle and not fresh:
             connection = idle.pop()
             if connection.is_available() and not connection.has_expired():
-                return connection
+                return connection, True
             await connection.aclose()
-        return httpcore.AsyncHTTPConnection(
+        connection = httpcore.AsyncHTTPConnection(
             origin=origin,
             ssl_context=self.ssl_context,
             keepalive_expiry=KEEPALIVE_SECONDS,
             network_backend=self.backend,
         )
+        return connection, False
+
+    async def send(
+        self, address: Address, request: httpcore.Request
+    ) -> tuple[httpcore.Response, httpcore.AsyncHTTPConnection]:
+        """The answer's head, and the connection it came on. A server may close an idle
+        connection just as we use it again; a request that then got no answer at all is sent
+        once more, on a new connection."""
+        connection, reused = await self.connection(address, request.url.origin)
+        try:
+            return await connection.handle_async_request(request), connection
+        except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError) as error:
+            await connection.aclose()
+            if not reused or not _no_answer(error):
+                raise
+        except BaseException:
+            await connection.aclose()
+            raise
+        connection, _ = await self.connection(address, request.url.origin, fresh=True)
+        try:
+            return await connection.handle_async_request(request), connection
+        except BaseException:
+            await connection.aclose()
+            raise
 
     async def give_back(self, address: Address, connection: httpcore.AsyncHTTPConnection) -> None:
         """Keep a connection whose answer was read to the end; close any other."""
@@ -425,6 +450,14 @@ def _connection_problem(error: Exception) -> str:
     if "ssl" in text.lower() or "certificate" in text.lower():
         return f"TLS error: {text}"
     return f"could not connect: {text}"
+
+
+def _no_answer(error: Exception) -> bool:
+    """Whether a request failed before any of an answer came: the connection was closed or
+    reset under it."""
+    if isinstance(error, httpcore.RemoteProtocolError):
+        return "without sending a response" in str(error)
+    return isinstance(error, httpcore.ReadError | httpcore.WriteError)
 
 
 def _protocol_problem(error: Exception) -> str:
@@ -738,12 +771,7 @@ class _Checker:
                     ],
                     extensions={"timeout": self.timeouts},
                 )
-                connection = await self.pools.connection(address, request.url.origin)
-                try:
-                    response = await connection.handle_async_request(request)
-                except BaseException:
-                    await connection.aclose()
-                    raise
+                response, connection = await self.pools.send(address, request)
                 try:
                     reply = _Reply(
                         status=response.status,

@@ -106,6 +106,7 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
 
     def route(self):
         self.server.record(Hit(self.command, self.path, dict(self.headers), self.server.clock()))
+        self.requests_on_connection = getattr(self, "requests_on_connection", 0) + 1
         self.answer_later = None
         with self.server.busy():
             handler = self.server.routes.get(self.path.split("?")[0], LinkCheckHandler.not_found)
@@ -257,6 +258,14 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
         )
         self.send(200, body.encode())
 
+    def closes_when_reused(self):
+        """Answers the first request on a connection; hangs up on the next, as a server
+        that closes an idle connection just as the client sends on it."""
+        if self.requests_on_connection > 1:
+            self.close_connection = True
+        else:
+            self.send(200, html("Fresh connection"))
+
     def raw(self, answer: bytes):
         """Writes `answer` as it is, however broken, and hangs up."""
         self.wfile.write(answer)
@@ -298,15 +307,15 @@ class LinkServer(RecordingServer):
         broken: dict[str, bytes] = {
             "/huge-header": b"HTTP/1.1 200 OK\r\nX-Padding: "
             + b"a" * 200_000
-            + b"\r\nContent-Length: 0\r\n\r\n",
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             "/huge-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: /"
             + b"a" * 100_000
-            + b"\r\nContent-Length: 0\r\n\r\n",
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             "/long-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: /"
             + b"a" * 5_000
-            + b"\r\nContent-Length: 0\r\n\r\n",
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             "/bad-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: http://[nope/"
-            b"\r\nContent-Length: 0\r\n\r\n",
+            b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             "/not-http": b"HELLO THERE\r\n\r\n",
             "/bad-header-line": b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 0\r\n\r\n",
             "/hang-up": b"",
@@ -339,6 +348,7 @@ class LinkServer(RecordingServer):
             "/": h.ok,
             "/en-gb/": h.ok,
             "/with-parts": h.with_parts,
+            "/closes-when-reused": h.closes_when_reused,
             "/soft-404-title": h.says_not_found_in_title,
             "/soft-404-heading": h.says_not_found_in_heading,
             **redirects,

@@ -167,11 +167,15 @@ def test_every_kind_of_answer_is_classified_and_the_run_ends_within_its_deadline
 def test_every_address_gets_one_get_and_a_reset_connection_is_not_asked_again(web):
     guide_linking(web, "/ok", "/no-head", "/reset")
 
-    _, report = check_links_json()
+    check_links("--url", web.url("/ok"))
+    check_links("--url", web.url("/no-head"))
+    # On its own, so its request goes on a new connection: only a request on a connection
+    # kept from an earlier answer is sent again (see the next test).
+    _, report = check_links_json("--url", web.url("/reset"))
 
     for path in ("/ok", "/no-head", "/reset"):
         assert [hit.method for hit in web.hits_for(path)] == ["GET"], path
-    assert by_path(report, web)["/reset"]["error"] == "the server reset the connection"
+    assert report["results"][0]["error"] == "the server reset the connection"
 
 
 def test_the_checker_names_the_hub_and_a_contact_address(web, settings):
@@ -296,6 +300,17 @@ def test_a_host_s_connections_are_kept_open_for_its_next_links(web):
     assert report["ok"] == 10
     assert len(web.hits) == 10
     assert web.connections <= 2, "ten requests over at most two connections"
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_taken_for_a_broken_link(web, settings):
+    settings.LINKCHECK_PER_HOST = 1
+    guide_linking(web, "/closes-when-reused?n=1", "/closes-when-reused?n=2")
+
+    _, report = check_links_json()
+
+    assert [result["outcome"] for result in report["results"]] == ["ok", "ok"]
+    assert len(web.hits) == 3, "the request that got no answer was sent again, once"
+    assert web.connections == 2
 
 
 def test_each_of_many_hosts_sees_at_most_two_requests_at_once(settings):
