@@ -91,10 +91,6 @@ class LinkResult:
         return self.outcome == Outcome.REDIRECTED and self.redirect_kind == RedirectKind.PERMANENT
 
     @property
-    def probably_gone(self) -> bool:
-        return self.outcome == Outcome.PROBABLY_GONE
-
-    @property
     def changed_pages(self) -> list[Usage]:
         """Where this address is what the page is about, and that page's text changed."""
         return (
