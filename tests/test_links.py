@@ -440,6 +440,18 @@ def test_links_that_are_not_checked_are_listed_with_the_reason(web):
     assert len(web.hits_for("/ok")) == 2, "the long address was never requested"
     assert "Not checked: 3 (1 too long, 2 not http or https)." in summary
 
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    check_links(stdout=terminal)
+    listed = [line for line in terminal.getvalue().splitlines() if "SKIPPED" in line]
+    assert len(listed) == 3
+    assert any(
+        "mailto:team@example.org" in line and "only http and https" in line for line in listed
+    )
+
 
 # --- Parts of pages and pages that are gone -----------------------------------------------------
 
