@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .linkcheck import replace_url_everywhere
-from .models import BROKEN_AFTER_RUNS, CheckedLink, LinkCheckResult, Outcome
+from .models import BROKEN_AFTER_RUNS, FAILURES, CheckedLink, LinkCheckResult
 
 
 class ReportedBrokenFilter(admin.SimpleListFilter):
@@ -19,17 +19,15 @@ class ReportedBrokenFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("yes", f"Broken {BROKEN_AFTER_RUNS} runs in a row"),
-            ("once", "Broken on the last run only"),
+            ("yes", f"Broken or probably gone {BROKEN_AFTER_RUNS} runs in a row"),
+            ("once", "Broken or probably gone on the last run only"),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.reported_broken()
         if self.value() == "once":
-            return queryset.filter(
-                outcome=Outcome.BROKEN, consecutive_failures__lt=BROKEN_AFTER_RUNS
-            )
+            return queryset.filter(outcome__in=FAILURES, consecutive_failures__lt=BROKEN_AFTER_RUNS)
         return queryset
 
 
@@ -154,9 +152,9 @@ class CheckedLinkAdmin(admin.ModelAdmin):
             return "Not checked yet"
         label = obj.get_outcome_display()
         if obj.is_reported_broken:
-            label = f"Broken {obj.consecutive_failures} runs in a row"
-        elif obj.outcome == Outcome.BROKEN:
-            label = "Broken once: checking again next run"
+            label = f"{label} {obj.consecutive_failures} runs in a row"
+        elif obj.outcome in FAILURES:
+            label = f"{label} once: checking again next run"
         elif obj.redirect_kind:
             label = obj.get_redirect_kind_display()
         return format_html('<span class="hub-link-{}">{}</span>', obj.outcome, label)

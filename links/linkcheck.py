@@ -25,7 +25,7 @@ import reversion
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -33,14 +33,24 @@ from django.utils import timezone
 from hub.cache import bump_content_generation
 from hub.models import ReviewedContent
 
-from .fetch import CheckConfig, CheckResult, Target, run_checks
+from .fetch import CheckConfig, CheckResult, Clock, Target, run_checks
 from .locking import exclusive_run
-from .models import HISTORY_LENGTH, CheckedLink, LinkCheckResult, Outcome, RedirectKind
+from .models import (
+    FAILURES,
+    HISTORY_LENGTH,
+    CheckedLink,
+    LinkCheckResult,
+    Outcome,
+    RedirectKind,
+)
 from .usage import (
+    TOO_LONG,
+    UNSUPPORTED_SCHEME,
+    SkippedLink,
     Usage,
     admin_owner,
     content_models,
-    gather_usages,
+    find_links,
     link_fields,
     link_key,
     objects_mentioning,
@@ -48,6 +58,11 @@ from .usage import (
 )
 
 LOCK_NAME = "links.check_links"
+# Why a link was not checked, as `--json` counts them, and in words.
+SKIP_REASONS = {
+    TOO_LONG: "too long",
+    UNSUPPORTED_SCHEME: "not http or https",
+}
 REVIEW_SOON_DAYS = 30
 BATCH = 500
 
@@ -98,6 +113,7 @@ class LinkResult:
 @dataclass(kw_only=True)
 class LinkReport:
     results: list[LinkResult] = field(default_factory=list)
+    skipped: list[SkippedLink] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -106,6 +122,7 @@ class LinkReport:
 
     @property
     def reported_broken(self) -> list[LinkResult]:
+        """Broken, or probably gone, two runs in a row."""
         return [result for result in self.results if result.reported_broken]
 
     @property
@@ -123,46 +140,77 @@ class LinkReport:
         return bool(self.reported_broken)
 
     def as_json(self) -> dict:
+        counts = self.counts
+        skipped = Counter(link.reason for link in self.skipped)
         return {
             "checked": len(self.results),
-            "ok": self.counts[Outcome.OK],
-            "broken": self.counts[Outcome.BROKEN],
+            "ok": counts[Outcome.OK],
+            "broken": counts[Outcome.BROKEN],
             "reported_broken": len(self.reported_broken),
+            "redirected": counts[Outcome.REDIRECTED],
+            "uncertain": counts[Outcome.UNCERTAIN],
+            "probably_gone": counts[Outcome.PROBABLY_GONE],
+            "part_not_found": counts[Outcome.PART_NOT_FOUND],
+            "skipped": len(self.skipped),
+            "skipped_by_reason": {reason: skipped[reason] for reason in SKIP_REASONS},
             "results": [result.as_json() for result in self.results],
+            "skipped_links": [link.as_json() for link in self.skipped],
         }
 
     def summary(self) -> str:
         counts = self.counts
         moved = len(self.moved_permanently)
-        reported = len(self.reported_broken)
+        broken_twice = sum(r.outcome == Outcome.BROKEN for r in self.reported_broken)
+        gone_twice = sum(r.outcome == Outcome.PROBABLY_GONE for r in self.reported_broken)
         noun = "link" if len(self.results) == 1 else "links"
         parts = [
             f"{counts[Outcome.OK]} ok",
             f"{counts[Outcome.REDIRECTED]} redirected ({moved} moved permanently)",
             f"{counts[Outcome.UNCERTAIN]} uncertain",
-            f"{counts[Outcome.BROKEN]} broken ({reported} broken two runs in a row)",
+            f"{counts[Outcome.BROKEN]} broken ({broken_twice} broken two runs in a row)",
+            f"{counts[Outcome.PROBABLY_GONE]} probably gone ({gone_twice} two runs in a row)",
+            f"{counts[Outcome.PART_NOT_FOUND]} with part of the page not found",
         ]
         changed = len(self.changed)
         pages = "page" if changed == 1 else "pages"
-        return (
+        line = (
             f"Checked {len(self.results)} {noun} in {self.seconds:.1f} s: {', '.join(parts)}; "
             f"{changed} linked {pages} changed."
         )
+        if self.skipped:
+            reasons = Counter(link.reason for link in self.skipped)
+            said = [
+                f"{reasons[reason]} {SKIP_REASONS[reason]}"
+                for reason in SKIP_REASONS
+                if reasons[reason]
+            ]
+            line += f" Not checked: {len(self.skipped)} ({', '.join(said)})."
+        return line
 
     def digest(self) -> tuple[str, str] | None:
         """Subject and body of the editors' email, or None when there is nothing to act on.
 
         Broken links appear only once they failed two runs in a row (see models.BROKEN_AFTER_RUNS).
         """
-        broken, moved, changed = self.reported_broken, self.moved_permanently, self.changed
-        if not (broken or moved or changed):
+        failing, moved, changed = self.reported_broken, self.moved_permanently, self.changed
+        if not (failing or moved or changed):
             return None
+        broken = [result for result in failing if result.outcome == Outcome.BROKEN]
+        gone = [result for result in failing if result.outcome == Outcome.PROBABLY_GONE]
         report_url = f"{settings.SITE_URL}{reverse('admin:links_checkedlink_changelist')}"
         today = timezone.localdate()
         lines = [f"The link checker ran on {today.day} {today:%B %Y}.", ""]
         if broken:
             lines += [f"Broken on two runs in a row ({len(broken)}):", ""]
             for result in broken:
+                lines += [f"- {result.url}", f"  {result.error}", *_places(result.used_in), ""]
+        if gone:
+            lines += [
+                f"Probably gone on two runs in a row ({len(gone)}): the page answers, but not "
+                "with what we linked to.",
+                "",
+            ]
+            for result in gone:
                 lines += [f"- {result.url}", f"  {result.error}", *_places(result.used_in), ""]
         if moved:
             lines += [f"Moved permanently ({len(moved)}): use the new address.", ""]
@@ -187,6 +235,11 @@ class LinkReport:
                 lines += [f"- {result.url}", *_places(result.changed_pages), ""]
         lines += [f"Link report: {report_url}"]
         subject = f"Links: {len(broken)} broken, {len(moved)} moved, {len(changed)} pages changed"
+        if gone:
+            subject = (
+                f"Links: {len(broken)} broken, {len(gone)} probably gone, {len(moved)} moved, "
+                f"{len(changed)} pages changed"
+            )
         return subject, "\n".join(lines)
 
 
@@ -249,15 +302,18 @@ def _sync_links(
         for chunk in _chunks(unused):
             CheckedLink.objects.filter(pk__in=chunk).delete()
     new = [key for key in dict.fromkeys(keys) if key not in existing]
-    CheckedLink.objects.bulk_create(
+    created = CheckedLink.objects.bulk_create(
         [
             CheckedLink(url=key, used_in=[usage.as_dict() for usage in usages.get(key, [])])
             for key in new
         ],
         batch_size=BATCH,
     )
-    for chunk in _chunks(new):
-        existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
+    if connection.features.can_return_rows_from_bulk_insert:
+        existing.update({link.url: link for link in created})
+    else:
+        for chunk in _chunks(new):
+            existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
     return {key: existing[key] for key in keys}
 
 
@@ -271,6 +327,7 @@ def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
         etag=link.etag if validators else "",
         last_modified=link.last_modified if validators else "",
         validators_url=link.final_url or key,
+        fragments=tuple(dict.fromkeys(part for usage in uses for part in usage.fragments)),
     )
 
 
@@ -284,6 +341,7 @@ def _store(
     """Record each finished check, keep the last HISTORY_LENGTH per address, and bring the
     link state of the content they belong to up to date. Returns which pages changed."""
     changed: dict[str, bool] = {}
+    recorded: list[CheckedLink] = []
     history = []
     states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     page_changes: dict[type, list[int]] = defaultdict(list)
@@ -293,7 +351,8 @@ def _store(
                 changed[key] = False
                 continue
             link = links[key]
-            changed[key] = link.record(result, now=now)
+            changed[key] = link.record(result, now=now, save=False)
+            recorded.append(link)
             history.append(
                 LinkCheckResult(
                     link=link,
@@ -306,17 +365,14 @@ def _store(
                     seconds=round(result.seconds, 3),
                 )
             )
-            # A single failure shows as "could not tell" until a second run confirms it, so
-            # readers and editors are not told a link is broken after one bad night.
-            state = result.outcome
-            if state == Outcome.BROKEN and not link.is_reported_broken:
-                state = Outcome.UNCERTAIN
+            state = _link_state(result.outcome, reported=link.is_reported_broken)
             for usage in usages.get(key, []):
                 if usage.is_link_field:
                     model = apps.get_model(usage.model)
                     states[model][state].append(usage.pk)
                     if changed[key]:
                         page_changes[model].append(usage.pk)
+        CheckedLink.objects.save_recorded(recorded)
         LinkCheckResult.objects.bulk_create(history, batch_size=BATCH)
         _trim_history([link.pk for link in links.values()])
         for model, by_state in states.items():
@@ -331,6 +387,20 @@ def _store(
             # page shows when its link was checked and what was found.
             transaction.on_commit(bump_content_generation)
     return changed
+
+
+def _link_state(outcome: str, *, reported: bool) -> str:
+    """What a page that links out shows readers about the link (see resources.LinkState).
+
+    A single failure shows as "could not tell" until a second run confirms it, so readers
+    and editors are not told a link is broken after one bad night. A page that is probably
+    gone is broken to readers too; one whose linked part is missing still opens.
+    """
+    if outcome in FAILURES:
+        return Outcome.BROKEN if reported else Outcome.UNCERTAIN
+    if outcome == Outcome.PART_NOT_FOUND:
+        return Outcome.OK
+    return outcome
 
 
 def _update_if_has(model, pks: Sequence[int], **values) -> None:
@@ -365,6 +435,7 @@ def check_links(
     config: CheckConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
     now: datetime.datetime | None = None,
+    clock: Clock | None = None,
 ) -> LinkReport:
     """Check the hub's external links and store what was found (see the module's docstring).
 
@@ -378,7 +449,8 @@ def check_links(
     with exclusive_run(LOCK_NAME, stale_after=stale_after) as acquired:
         if not acquired:
             raise AnotherRunIsChecking
-        usages = gather_usages()
+        found = find_links()
+        usages = found.usages
         if urls:
             keys = list(dict.fromkeys(link_key(url) for url in urls))
         elif only_due:
@@ -396,7 +468,9 @@ def check_links(
 
         if progress is not None:
             progress(0, len(targets))
-        results = run_checks(targets, config=config, on_result=count if progress else None)
+        results = run_checks(
+            targets, config=config, on_result=count if progress else None, clock=clock
+        )
         changed = _store(results, links, usages, now=now or timezone.now())
     return LinkReport(
         results=[
@@ -414,6 +488,8 @@ def check_links(
             )
             for key in keys
         ],
+        # A run asked for particular addresses says nothing of the rest.
+        skipped=[] if urls else found.skipped,
         seconds=time.monotonic() - started,
     )
 

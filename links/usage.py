@@ -8,6 +8,7 @@ is *about*, so for those the checker also reads the page to notice when its text
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,8 +29,20 @@ from .models import MAX_URL_LENGTH
 
 # An address runs until whitespace or a character that cannot be part of one in Markdown
 # source: <> and quotes end autolinks and titles, [] end link text, ` ends inline code.
-URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`\[\]]+", re.IGNORECASE)
+# The one place brackets belong is around an IPv6 host: http://[::1]:8080/.
+URL_IN_TEXT = re.compile(
+    r"https?://(?:\[[0-9a-f:.%]+\][^\s<>\"'`\[\]]*|[^\s<>\"'`\[\]]+)", re.IGNORECASE
+)
 TRAILING_PUNCTUATION = ".,;:!?*_~"
+# Links to something other than a web page: an inline link's destination, an autolink, or a
+# reference definition whose address starts with a scheme other than http or https.
+OTHER_SCHEME = re.compile(
+    r"(?:\]\(\s*<?|<|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)"
+    r"(?!https?:)([a-z][a-z0-9+.\-]{1,31}:[^\s<>()\"'`]+)",
+    re.IGNORECASE | re.MULTILINE,
+)
+TOO_LONG = "too_long"
+UNSUPPORTED_SCHEME = "unsupported_scheme"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +57,8 @@ class Usage:
     admin_url: str
     public_url: str
     is_link_field: bool = False
+    # The parts of the page (#part) this place links to.
+    fragments: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +70,42 @@ class Usage:
             "admin_url": self.admin_url,
             "public_url": self.public_url,
         }
+
+
+@dataclass(kw_only=True)
+class SkippedLink:
+    """An address found in content that the checker does not check, and why."""
+
+    url: str
+    reason: str
+    used_in: list[Usage]
+
+    @property
+    def message(self) -> str:
+        if self.reason == TOO_LONG:
+            return (
+                f"not checked: {len(self.url):,} characters long; addresses of up to "
+                f"{MAX_URL_LENGTH:,} are checked"
+            )
+        scheme = self.url.split(":", 1)[0].lower()
+        return f"not checked: a {scheme}: link; only http and https addresses are checked"
+
+    def as_json(self) -> dict:
+        return {
+            "url": self.url,
+            "reason": self.reason,
+            "message": self.message,
+            "used_in": [usage.as_dict() for usage in self.used_in],
+        }
+
+
+@dataclass(kw_only=True)
+class FoundLinks:
+    """Every address in the hub's content: those to check, with every place each is used,
+    and those that are not checked, with the reason."""
+
+    usages: dict[str, list[Usage]]
+    skipped: list[SkippedLink]
 
 
 def link_key(url: str) -> str:
@@ -84,6 +135,11 @@ def _url_spans(text: str):
 def urls_in_text(text: str) -> list[str]:
     """Every http(s) address in Markdown source: inline and reference links, autolinks, bare."""
     return [url for _, _, url in _url_spans(text or "")]
+
+
+def other_links_in_text(text: str) -> list[str]:
+    """Links in Markdown source to addresses that are not http or https (mailto:, ftp:...)."""
+    return [_trim(match.group(1)) for match in OTHER_SCHEME.finditer(text or "")]
 
 
 def replace_url_in_text(text: str, *, old_url: str, new_url: str) -> str:
@@ -148,21 +204,29 @@ def public_url(obj: models.Model) -> str:
     return ""
 
 
-def _usage(obj: models.Model, field: str, *, is_link_field: bool) -> Usage:
+def _describe(obj: models.Model) -> Usage:
+    """Which object, where to edit it and where to see it; `_usage` adds the field."""
     opts = obj._meta
     return Usage(
         model=opts.label_lower,
         kind=str(opts.verbose_name),
         pk=obj.pk,
         object=str(obj),
-        field=field,
+        field="",
         admin_url=admin_url(obj),
         public_url=public_url(obj),
-        is_link_field=is_link_field,
     )
 
 
-def objects_mentioning(model: type[models.Model], text: str = "http"):
+def _usage(
+    described: Usage, field: str, *, is_link_field: bool, fragments: tuple[str, ...] = ()
+) -> Usage:
+    return dataclasses.replace(
+        described, field=field, is_link_field=is_link_field, fragments=fragments
+    )
+
+
+def objects_mentioning(model: type[models.Model], text: str = ":"):
     """Rows of `model` with `text` in any Markdown or link field, their parents joined."""
     fields = [*model.markdown_fields, *link_fields(model)]
     if not fields:
@@ -171,21 +235,61 @@ def objects_mentioning(model: type[models.Model], text: str = "http"):
     return model.objects.filter(condition).select_related().order_by("pk")
 
 
-def gather_usages() -> dict[str, list[Usage]]:
-    """Every distinct external address (see link_key) and every place it is used."""
+def find_links() -> FoundLinks:
+    """Every distinct external address (see link_key) and every place it is used; and every
+    link that is not checked (longer than MAX_URL_LENGTH, or not http or https)."""
     usages: dict[str, list[Usage]] = defaultdict(list)
+    skipped: dict[str, SkippedLink] = {}
+
+    def skip(url: str, reason: str, described: Usage, name: str, *, is_link_field: bool) -> None:
+        if url not in skipped:
+            skipped[url] = SkippedLink(url=url, reason=reason, used_in=[])
+        usage = _usage(described, name, is_link_field=is_link_field)
+        if usage not in skipped[url].used_in:
+            skipped[url].used_in.append(usage)
+
     for model in content_models():
         url_fields = link_fields(model)
         for obj in objects_mentioning(model).iterator(chunk_size=500):
+            # An object with many links is described once.
+            described = _describe(obj)
             for name in url_fields:
-                value = getattr(obj, name)
-                if value and urlsplit(value).scheme in {"http", "https"}:
-                    usages[link_key(value)].append(_usage(obj, name, is_link_field=True))
+                value = (getattr(obj, name) or "").strip()
+                if not value:
+                    continue
+                if urlsplit(value).scheme.lower() not in {"http", "https"}:
+                    skip(value, UNSUPPORTED_SCHEME, described, name, is_link_field=True)
+                    continue
+                fragment = urlsplit(value).fragment
+                usages[link_key(value)].append(
+                    _usage(
+                        described,
+                        name,
+                        is_link_field=True,
+                        fragments=(fragment,) if fragment else (),
+                    )
+                )
             for name in model.markdown_fields:
-                seen = set()
-                for url in urls_in_text(getattr(obj, name)):
+                text = getattr(obj, name)
+                fragments: dict[str, list[str]] = {}
+                for url in urls_in_text(text):
                     key = link_key(url)
-                    if key not in seen and len(key) <= MAX_URL_LENGTH:
-                        seen.add(key)
-                        usages[key].append(_usage(obj, name, is_link_field=False))
-    return dict(usages)
+                    if len(key) > MAX_URL_LENGTH:
+                        skip(url, TOO_LONG, described, name, is_link_field=False)
+                        continue
+                    parts = fragments.setdefault(key, [])
+                    fragment = urlsplit(url).fragment
+                    if fragment and fragment not in parts:
+                        parts.append(fragment)
+                for key, parts in fragments.items():
+                    usages[key].append(
+                        _usage(described, name, is_link_field=False, fragments=tuple(parts))
+                    )
+                for url in other_links_in_text(text):
+                    skip(url, UNSUPPORTED_SCHEME, described, name, is_link_field=False)
+    return FoundLinks(usages=dict(usages), skipped=list(skipped.values()))
+
+
+def gather_usages() -> dict[str, list[Usage]]:
+    """Every distinct external address (see link_key) and every place it is used."""
+    return find_links().usages

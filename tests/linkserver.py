@@ -35,13 +35,21 @@ class RecordingServer(ThreadingHTTPServer):
 
     def __init__(self, address, handler):
         super().__init__(address, handler)
+        # What a hit's time is read from; a test can give the checker's own clock.
+        self.clock: Callable[[], float] = time.monotonic
         self.lock = threading.Lock()
         self.hits: list[Hit] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.connections = 0
 
     def handle_error(self, request, client_address):
         pass  # a client that hangs up mid-answer is what several tests are about
+
+    def process_request(self, request, client_address):
+        with self.lock:
+            self.connections += 1
+        super().process_request(request, client_address)
 
     def record(self, hit: Hit) -> None:
         with self.lock:
@@ -97,7 +105,8 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
         self.route()
 
     def route(self):
-        self.server.record(Hit(self.command, self.path, dict(self.headers), time.monotonic()))
+        self.server.record(Hit(self.command, self.path, dict(self.headers), self.server.clock()))
+        self.requests_on_connection = getattr(self, "requests_on_connection", 0) + 1
         self.answer_later = None
         with self.server.busy():
             handler = self.server.routes.get(self.path.split("?")[0], LinkCheckHandler.not_found)
@@ -228,15 +237,52 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
     def gzipped(self):
         self.send(200, gzip.compress(html("Compressed words")), {"Content-Encoding": "gzip"})
 
+    def with_parts(self):
+        """A page whose parts can be linked to: #eligibility (an id) and #how-to-claim (a
+        named anchor)."""
+        body = (
+            "<!doctype html><html><head><title>Sick pay</title></head><body><main>"
+            '<h1>Sick pay</h1><h2 id="eligibility">Who can get it</h2>'
+            '<a name="how-to-claim"></a><p>How to claim.</p></main></body></html>'
+        )
+        self.send(200, body.encode())
+
+    def says_not_found_in_title(self):
+        body = "<html><head><title>Page not found - Example</title></head><body><p>Sorry.</p>"
+        self.send(200, body.encode())
+
+    def says_not_found_in_heading(self):
+        body = (
+            "<html><head><title>Example Council</title></head><body><main>"
+            "<h1>Sorry, we can&#39;t find that page</h1></main></body></html>"
+        )
+        self.send(200, body.encode())
+
+    def closes_when_reused(self):
+        """Answers the first request on a connection; hangs up on the next, as a server
+        that closes an idle connection just as the client sends on it."""
+        if self.requests_on_connection > 1:
+            self.close_connection = True
+        else:
+            self.send(200, html("Fresh connection"))
+
+    def raw(self, answer: bytes):
+        """Writes `answer` as it is, however broken, and hangs up."""
+        self.wfile.write(answer)
+        self.wfile.flush()
+        self.close_connection = True
+
     def finish(self):
         with contextlib.suppress(OSError, ValueError):
             super().finish()
 
 
 class LinkServer(RecordingServer):
-    """127.0.0.1 on a free port, answering the paths in ROUTES."""
+    """127.0.0.1 (or ::1) on a free port, answering the paths in ROUTES."""
 
     def __init__(self, host: str = "127.0.0.1"):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.host = host
         super().__init__((host, 0), LinkCheckHandler)
         self.slow_seconds = 3.0
         self.page_version = 1
@@ -253,7 +299,31 @@ class LinkServer(RecordingServer):
             "/loop-b": lambda r: r.redirect(307, "/loop-a"),
             "/to-other-host": lambda r: r.redirect(302, f"http://127.0.0.2:{port}/ok"),
             "/to-ftp": lambda r: r.redirect(301, "ftp://example.org/file.pdf"),
+            "/guidance/old/sick-pay": lambda r: r.redirect(301, "/"),
+            "/guidance/retired": lambda r: r.redirect(302, f"http://127.0.0.1:{port}/en-gb/"),
+            "/to-nat64": lambda r: r.redirect(302, f"http://[64:ff9b::7f00:1]:{port}/ok"),
+            "/to-6to4": lambda r: r.redirect(302, f"http://[2002:7f00:1::]:{port}/ok"),
         }
+        broken: dict[str, bytes] = {
+            "/huge-header": b"HTTP/1.1 200 OK\r\nX-Padding: "
+            + b"a" * 200_000
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/huge-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: /"
+            + b"a" * 100_000
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/long-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: /"
+            + b"a" * 5_000
+            + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/bad-location": b"HTTP/1.1 301 Moved Permanently\r\nLocation: http://[nope/"
+            b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/not-http": b"HELLO THERE\r\n\r\n",
+            "/bad-header-line": b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 0\r\n\r\n",
+            "/hang-up": b"",
+            "/short-body": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: 100\r\n\r\nabc",
+        }
+        for path, answer in broken.items():
+            redirects[path] = lambda r, answer=answer: r.raw(answer)
         for n in range(12):
             redirects[f"/hop-{n}"] = lambda r, n=n: r.redirect(302, f"/hop-{n + 1}")
         redirects["/hop-12"] = h.ok
@@ -275,11 +345,18 @@ class LinkServer(RecordingServer):
             "/changing": h.changing,
             "/noisy": h.noisy,
             "/gzipped": h.gzipped,
+            "/": h.ok,
+            "/en-gb/": h.ok,
+            "/with-parts": h.with_parts,
+            "/closes-when-reused": h.closes_when_reused,
+            "/soft-404-title": h.says_not_found_in_title,
+            "/soft-404-heading": h.says_not_found_in_heading,
             **redirects,
         }
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.server_address[1]}{path}"
 
     def hits_for(self, path: str) -> list[Hit]:
         with self.lock:

@@ -7,6 +7,7 @@ Timeouts, backoff and deadlines are cut to fractions of a second so the module r
 import asyncio
 import datetime
 import io
+import ipaddress
 import json
 import os
 import shutil
@@ -28,10 +29,10 @@ from django.db import connection
 from django.utils import timezone
 
 from links import linkcheck
-from links.fetch import CheckConfig, Target, run_checks
+from links.fetch import CheckConfig, Clock, HostGate, Target, is_public_address, run_checks
 from links.locking import advisory_key
 from links.models import CheckedLink, LinkCheckResult, RunLock
-from links.pages import read_limited
+from links.pages import main_text, read_limited
 from links.usage import gather_usages, replace_url_in_text, urls_in_text
 from resources.models import Resource
 from tests import factories
@@ -54,8 +55,10 @@ def web(server):
         server.hits.clear()
         server.most_in_flight = 0
         server.endless_bytes_sent = 0
+        server.connections = 0
     server.page_version = 1
     server.slow_seconds = 3.0
+    server.clock = time.monotonic
     return server
 
 
@@ -161,14 +164,18 @@ def test_every_kind_of_answer_is_classified_and_the_run_ends_within_its_deadline
     assert "reset" in results["/reset"]["error"]
 
 
-def test_head_is_tried_first_and_get_when_head_is_refused_or_the_connection_is_reset(web):
+def test_every_address_gets_one_get_and_a_reset_connection_is_not_asked_again(web):
     guide_linking(web, "/ok", "/no-head", "/reset")
 
-    check_links()
+    check_links("--url", web.url("/ok"))
+    check_links("--url", web.url("/no-head"))
+    # On its own, so its request goes on a new connection: only a request on a connection
+    # kept from an earlier answer is sent again (see the next test).
+    _, report = check_links_json("--url", web.url("/reset"))
 
-    assert [hit.method for hit in web.hits_for("/ok")] == ["HEAD"]
-    assert [hit.method for hit in web.hits_for("/no-head")] == ["HEAD", "GET"]
-    assert [hit.method for hit in web.hits_for("/reset")] == ["HEAD", "GET"]
+    for path in ("/ok", "/no-head", "/reset"):
+        assert [hit.method for hit in web.hits_for(path)] == ["GET"], path
+    assert report["results"][0]["error"] == "the server reset the connection"
 
 
 def test_the_checker_names_the_hub_and_a_contact_address(web, settings):
@@ -268,16 +275,109 @@ def test_no_more_than_two_requests_are_in_flight_to_one_host(web, settings):
     assert time.monotonic() - started >= 6 * 0.2
 
 
-def test_requests_to_one_host_start_a_small_delay_apart(web, settings):
-    settings.LINKCHECK_HOST_DELAY = 0.15
-    guide_linking(web, *(f"/ok?n={n}" for n in range(4)))
+class VirtualClock(Clock):
+    """Time that moves only when the checker waits: each wait is exact and takes no time,
+    so a test can check the waits without timing a busy machine."""
 
-    check_links()
+    def __init__(self):
+        self.time = 0.0
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.time += seconds
+        await asyncio.sleep(0)
+
+
+def test_a_host_s_connections_are_kept_open_for_its_next_links(web):
+    guide_linking(web, *(f"/ok?n={n}" for n in range(10)))
+
+    _, report = check_links_json()
+
+    assert report["ok"] == 10
+    assert len(web.hits) == 10
+    assert web.connections <= 2, "ten requests over at most two connections"
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_taken_for_a_broken_link(web, settings):
+    settings.LINKCHECK_PER_HOST = 1
+    guide_linking(web, "/closes-when-reused?n=1", "/closes-when-reused?n=2")
+
+    _, report = check_links_json()
+
+    assert [result["outcome"] for result in report["results"]] == ["ok", "ok"]
+    assert len(web.hits) == 3, "the request that got no answer was sent again, once"
+    assert web.connections == 2
+
+
+def test_each_of_many_hosts_sees_at_most_two_requests_at_once(settings):
+    """Three hosts (127.0.0.2 to .4 are loopback too), each counting what it has in flight."""
+    settings.LINKCHECK_CONCURRENCY = 40
+    hosts = [LinkServer(f"127.0.0.{n}") for n in (2, 3, 4)]
+    with running(hosts[0]), running(hosts[1]), running(hosts[2]):
+        for host in hosts:
+            guide_linking(host, *(f"/pause?n={n}" for n in range(8)))
+
+        started = time.monotonic()
+        status, report = check_links_json()
+        elapsed = time.monotonic() - started
+
+    assert status == 0 and report["ok"] == 24
+    assert [host.most_in_flight for host in hosts] == [2, 2, 2]
+    assert elapsed >= 8 / 2 * 0.2, "no host answered more than two at a time"
+
+
+def test_requests_to_one_host_start_a_small_delay_apart(web, settings):
+    """The server notes each request at the checker's own clock's time."""
+    settings.LINKCHECK_HOST_DELAY = 0.15
+    settings.LINKCHECK_PER_HOST = 1
+    guide_linking(web, *(f"/ok?n={n}" for n in range(4)))
+    clock = VirtualClock()
+    web.clock = clock.now
+
+    linkcheck.check_links(clock=clock)
 
     starts = sorted(hit.at for hit in web.hits)
-    assert len(starts) == 4
-    # 0.15 s apart when sent; a little less is allowed for when the server thread notes them.
-    assert all(later - earlier >= 0.1 for earlier, later in zip(starts, starts[1:], strict=False))
+    assert starts == pytest.approx([0, 0.15, 0.30, 0.45])
+    assert clock.waits == pytest.approx([0.15, 0.15, 0.15])
+
+
+def test_with_two_in_flight_to_a_host_each_start_still_waits_its_turn():
+    clock = VirtualClock()
+    gate = HostGate(slots=2, delay=0.15, clock=clock)
+    starts = []
+
+    async def request():
+        async with gate.turn():
+            starts.append(clock.now())
+            await asyncio.sleep(0)
+
+    async def many():
+        await asyncio.gather(*(request() for _ in range(5)))
+
+    asyncio.run(many())
+
+    assert starts == pytest.approx([0, 0.15, 0.30, 0.45, 0.60])
+
+
+def test_a_host_that_asks_us_to_retry_after_a_time_gets_nothing_sooner():
+    clock = VirtualClock()
+    gate = HostGate(slots=2, delay=0.1, clock=clock)
+    starts = []
+
+    async def run():
+        async with gate.turn():
+            starts.append(clock.now())
+        gate.hold_off(5)
+        async with gate.turn():
+            starts.append(clock.now())
+
+    asyncio.run(run())
+
+    assert starts == pytest.approx([0, 5])
 
 
 def test_the_run_stops_at_its_deadline_and_leaves_unfinished_links_for_next_time(web, settings):
@@ -295,6 +395,197 @@ def test_the_run_stops_at_its_deadline_and_leaves_unfinished_links_for_next_time
     assert results["/slow"]["outcome"] == "uncertain"
     assert "deadline" in results["/slow"]["error"]
     assert CheckedLink.objects.get(url=web.url("/slow")).checked_at is None
+
+
+# --- No link skipped without a word ------------------------------------------------------------
+
+
+def test_a_link_to_an_ipv6_host_is_found_and_checked():
+    with running(LinkServer("::1")) as ipv6:
+        guide = guide_linking(ipv6, "/ok")
+
+        _, report = check_links_json()
+
+    assert ipv6.url("/ok").startswith("http://[::1]:")
+    [result] = report["results"]
+    assert (result["url"], result["outcome"]) == (ipv6.url("/ok"), "ok")
+    assert result["used_in"][0]["object"] == guide.title
+    assert [hit.method for hit in ipv6.hits_for("/ok")] == ["GET"]
+
+
+def test_links_that_are_not_checked_are_listed_with_the_reason(web):
+    too_long = web.url("/ok?q=" + "a" * 2100)
+    factories.guide(
+        title="Contacts",
+        body=(
+            f"- [Working]({web.url('/ok')})\n- [Very long]({too_long})\n"
+            "- Email [the team](mailto:team@example.org)\n"
+            "- Old files at <ftp://files.example.org/pay.pdf>\n"
+        ),
+    )
+
+    status, report = check_links_json()
+    _, summary, _ = check_links()
+
+    assert status == 0
+    assert report["checked"] == 1
+    assert report["skipped"] == 3
+    assert report["skipped_by_reason"] == {"too_long": 1, "unsupported_scheme": 2}
+    skipped = {link["url"]: link for link in report["skipped_links"]}
+    assert set(skipped) == {too_long, "mailto:team@example.org", "ftp://files.example.org/pay.pdf"}
+    assert skipped[too_long]["reason"] == "too_long"
+    assert "2,000" in skipped[too_long]["message"]
+    assert "mailto" in skipped["mailto:team@example.org"]["message"]
+    assert skipped[too_long]["used_in"][0]["object"] == "Contacts"
+    assert len(web.hits_for("/ok")) == 2, "the long address was never requested"
+    assert "Not checked: 3 (1 too long, 2 not http or https)." in summary
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    check_links(stdout=terminal)
+    listed = [line for line in terminal.getvalue().splitlines() if "SKIPPED" in line]
+    assert len(listed) == 3
+    assert any(
+        "mailto:team@example.org" in line and "only http and https" in line for line in listed
+    )
+
+
+# --- Parts of pages and pages that are gone -----------------------------------------------------
+
+
+def test_a_fragment_that_names_no_part_of_the_page_is_its_own_outcome(web):
+    page = web.url("/with-parts")
+    factories.guide(
+        body=(
+            f"[Who can get it]({page}#eligibility), [how to claim]({page}#how-to-claim), "
+            f"[a part that went]({page}#missing-part) and [the top]({page}#top)."
+        )
+    )
+    factories.guide(body=f"[Who can get it]({web.url('/ok')}) has no parts to miss.")
+
+    status, report = check_links_json()
+
+    results = by_path(report, web)
+    assert results["/with-parts"]["outcome"] == "part_not_found"
+    assert results["/with-parts"]["error"] == "no part of the page is called #missing-part"
+    assert results["/with-parts"]["status_code"] == 200
+    assert results["/ok"]["outcome"] == "ok"
+    assert report["part_not_found"] == 1 and report["broken"] == 0
+    assert status == 0, "a missing part is not a broken link"
+    assert len(web.hits_for("/with-parts")) == 1, "one request for every part linked to"
+
+
+def test_every_part_that_is_there_is_found(web):
+    page = web.url("/with-parts")
+    factories.guide(body=f"[Who]({page}#eligibility) and [how]({page}#how-to-claim).")
+
+    _, report = check_links_json()
+
+    assert report["results"][0]["outcome"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("/soft-404-title", "the page's title says “Page not found - Example”"),
+        ("/soft-404-heading", "the page's main heading says “Sorry, we can't find that page”"),
+    ],
+)
+def test_a_page_that_answers_200_but_says_it_was_not_found_is_probably_gone(web, path, reason):
+    guide_linking(web, path)
+    watched_resource(web, path, title="Statutory sick pay")
+
+    _, report = check_links_json()
+
+    [result] = report["results"]
+    assert (result["outcome"], result["status_code"]) == ("probably_gone", 200)
+    assert result["error"] == reason
+    assert report["probably_gone"] == 1
+
+
+@pytest.mark.parametrize("path", ["/guidance/old/sick-pay", "/guidance/retired"])
+def test_a_deep_link_sent_to_the_home_page_is_probably_gone(web, path):
+    guide_linking(web, path)
+
+    _, report = check_links_json()
+
+    [result] = report["results"]
+    assert result["outcome"] == "probably_gone"
+    assert result["error"].startswith("this deep link now leads to the site's home page")
+    link = CheckedLink.objects.get(url=web.url(path))
+    assert (link.redirect_kind, link.suggested_url) == ("", ""), "no offer to link the home page"
+
+
+def test_a_redirect_to_a_page_that_is_not_the_home_page_is_only_redirected(web):
+    guide_linking(web, "/moved-1", "/temporary")
+
+    _, report = check_links_json()
+
+    assert {result["outcome"] for result in report["results"]} == {"redirected"}
+
+
+def test_a_probably_gone_link_reaches_editors_after_two_runs_like_a_broken_one(
+    web, settings, client
+):
+    settings.EDITOR_EMAILS = ["lead@example.org"]
+    resource = watched_resource(web, "/soft-404-title", title="Statutory sick pay")
+
+    first, _, _ = check_links("--email")
+    resource.refresh_from_db()
+    assert (first, mail.outbox, resource.link_state) == (0, [], "uncertain")
+
+    second, _, err = check_links("--email")
+
+    assert second == 1
+    assert "1 probably gone (1 two runs in a row)" in err
+    [message] = mail.outbox
+    assert "Probably gone on two runs in a row (1)" in message.subject + message.body
+    assert "the page's title says “Page not found - Example”" in message.body
+    assert "Statutory sick pay" in message.body
+    assert "1 probably gone" in message.subject
+    resource.refresh_from_db()
+    assert resource.link_state == "broken"
+    client.force_login(factories.superuser())
+    report_page = client.get("/admin/links/checkedlink/").content.decode()
+    assert "Probably gone 2 runs in a row" in report_page
+
+
+# --- Exact messages for answers that are not HTTP -----------------------------------------------
+
+PROTOCOL_ERRORS = {
+    "/huge-header": "the server's answer has more than 100 KB of headers, so we read no further",
+    "/huge-location": "redirect to an address of 100,001 characters; we follow addresses of up "
+    "to 2,000",
+    "/long-location": "redirect to an address of 5,001 characters; we follow addresses of up "
+    "to 2,000",
+    "/bad-location": "redirect to something that is not an address: 'http://[nope/'",
+    "/not-http": "the server's answer is not HTTP: its first line is not a status line",
+    "/bad-header-line": "the server's answer is not valid HTTP: a header line is malformed",
+    "/hang-up": "the server closed the connection without answering",
+}
+
+
+def test_answers_that_are_not_proper_http_get_exact_messages_and_no_second_request(web):
+    guide_linking(web, *PROTOCOL_ERRORS)
+
+    _, report = check_links_json()
+
+    results = by_path(report, web)
+    assert {path: results[path]["error"] for path in PROTOCOL_ERRORS} == PROTOCOL_ERRORS
+    assert {results[path]["outcome"] for path in PROTOCOL_ERRORS} == {"broken"}
+    for path in PROTOCOL_ERRORS:
+        assert len(web.hits_for(path)) == 1, path
+
+
+def test_a_page_cut_short_says_so(web):
+    url = web.url("/short-body")
+
+    result = run_checks([Target(url=url, read_body=True)], config=CheckConfig(address_allowed=None))
+
+    assert result[url].error == "the server closed the connection before the end of its answer"
 
 
 # --- Safety ---------------------------------------------------------------------------------
@@ -322,6 +613,58 @@ def test_every_redirect_hop_is_checked_against_private_addresses(web):
 
     assert result.outcome == "broken"
     assert "127.0.0.2" in result.error and "refused" in result.error
+    assert [hop["status"] for hop in result.redirect_chain] == [302]
+
+
+@pytest.mark.parametrize(
+    "address, public",
+    [
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b:1::c0a8:1", False),  # local-use NAT64 of 192.168.0.1
+        ("::127.0.0.1", False),  # IPv4-compatible
+        ("::10.1.2.3", False),
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:c0a8:101::1", False),  # 6to4 of 192.168.1.1
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
+        ("::ffff:127.0.0.1", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("2002:808:808::1", True),
+        ("::ffff:8.8.8.8", True),
+        ("2a00:1450:4009:81d::200e", True),
+        ("8.8.8.8", True),
+    ],
+)
+def test_private_addresses_are_recognised_in_every_ipv6_disguise(address, public):
+    assert is_public_address(ipaddress.ip_address(address)) is public
+
+
+@pytest.mark.parametrize("form", ["64:ff9b::7f00:1", "::127.0.0.1", "2002:7f00:1::"])
+def test_an_address_that_is_a_private_one_in_disguise_is_refused_before_connecting(form):
+    url = f"http://[{form}]:8080/"
+
+    result = run_checks([Target(url=url)], config=CheckConfig(host_delay=0, timeout=2))[url]
+
+    assert result.outcome == "broken"
+    assert result.error.startswith(f"refused: {form} resolves to")
+
+
+@pytest.mark.parametrize(
+    "path, form", [("/to-nat64", "64:ff9b::7f00:1"), ("/to-6to4", "2002:7f00:1::")]
+)
+def test_a_redirect_to_a_private_address_in_disguise_is_refused(web, path, form):
+    def allowed(address):
+        return str(address) == "127.0.0.1" or is_public_address(address)
+
+    config = CheckConfig(host_delay=0, timeout=2, address_allowed=allowed)
+    url = web.url(path)
+
+    result = run_checks([Target(url=url)], config=config)[url]
+
+    assert result.outcome == "broken"
+    assert result.error.startswith(f"refused: {form} resolves to")
     assert [hop["status"] for hop in result.redirect_chain] == [302]
 
 
@@ -397,6 +740,34 @@ def test_a_page_whose_text_changes_is_flagged_for_re_review(web, client):
     client.force_login(factories.superuser())
     page = client.get("/admin/resources/resource/").content.decode()
     assert "the page we point to has changed: re-review" in page
+
+
+def test_a_fingerprint_made_the_old_way_is_replaced_without_flagging_a_change(web):
+    resource = watched_resource(web, "/changing")
+    CheckedLink.objects.create(url=web.url("/changing"), outcome="ok", fingerprint="0" * 64)
+
+    _, report = check_links_json()
+    web.page_version = 2
+    _, changed = check_links_json()
+
+    assert report["results"][0]["content_changed"] is False
+    assert CheckedLink.objects.get(url=web.url("/changing")).fingerprint.startswith("v2:")
+    assert changed["results"][0]["content_changed"] is True, "the new way still sees changes"
+    resource.refresh_from_db()
+    assert resource.page_changed_at is not None
+
+
+def test_the_main_text_leaves_out_menus_scripts_and_everything_outside_main():
+    page = (
+        b"<html><head><title>T</title><script>var x = '<main>no</main>';</script></head>"
+        b"<body><header>Banner</header><nav><a href='/'>Home</a></nav>"
+        b"<main><h1>Sick pay</h1><p>You get it&nbsp;from day <b>four</b>.</p><svg/>"
+        b"<noscript>Turn on scripts</noscript></main><footer>Footer</footer></body></html>"
+    )
+
+    assert main_text(page) == "Sick pay You get it from day four ."
+    assert main_text(b"<body><p>No main here</p></body>") == "No main here"
+    assert main_text(b"<p>Not even a body</p>") == "Not even a body"
 
 
 def test_changes_to_scripts_menus_and_banners_are_not_a_change_of_text(web):
@@ -488,7 +859,21 @@ def test_json_output_has_one_object_with_counts_and_a_result_per_link(web):
     status, report = check_links_json()
 
     assert status == 0
-    assert set(report) == {"checked", "ok", "broken", "reported_broken", "results"}
+    assert set(report) == {
+        "checked",
+        "ok",
+        "broken",
+        "reported_broken",
+        "redirected",
+        "uncertain",
+        "probably_gone",
+        "part_not_found",
+        "skipped",
+        "skipped_by_reason",
+        "results",
+        "skipped_links",
+    }
+    assert report["skipped_by_reason"] == {"too_long": 0, "unsupported_scheme": 0}
     assert (report["checked"], report["ok"], report["broken"]) == (2, 1, 1)
     assert report["reported_broken"] == 0, "broken once: not reported to editors yet"
     gone = by_path(report, web)["/gone"]
@@ -825,7 +1210,7 @@ def test_the_lock_is_released_even_when_the_run_fails(web, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(linkcheck, "gather_usages", fail)
+    monkeypatch.setattr(linkcheck, "find_links", fail)
     with pytest.raises(RuntimeError):
         check_links()
     monkeypatch.undo()

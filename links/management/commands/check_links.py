@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from links.digest import editor_addresses, send_to_editors
 from links.fetch import CheckConfig
 from links.linkcheck import AnotherRunIsChecking, LinkReport, check_links
-from links.models import MAX_URL_LENGTH, Outcome
+from links.models import FAILURES, MAX_URL_LENGTH, Outcome
 
 PROGRESS_WIDTH = 30
 
@@ -14,7 +14,9 @@ PROGRESS_WIDTH = 30
 class Command(BaseCommand):
     help = (
         "Check every external link in resources and Markdown fields, store the results for the "
-        "admin link report, and notice when a resource's page changes. Prints one summary line "
+        "admin link report, and notice when a resource's page changes. Links that are not "
+        "checked (too long, or not http or https) are listed with the reason. Prints one "
+        "summary line "
         "(a progress bar and the problems on a terminal). Exit status: 0 nothing broken, "
         "1 something broken, 2 usage or configuration error. Exits 0 without checking when "
         "another run holds the lock."
@@ -123,5 +125,8 @@ class Command(BaseCommand):
                 line += f"  ({result.error})"
             if result.content_changed:
                 line += "  [page changed]"
-            style = self.style.ERROR if result.outcome == Outcome.BROKEN else self.style.WARNING
+            style = self.style.ERROR if result.outcome in FAILURES else self.style.WARNING
             self.stdout.write(style(line) if result.outcome != Outcome.OK else line)
+        for link in report.skipped:
+            shown = link.url if len(link.url) <= 100 else f"{link.url[:100]}..."
+            self.stdout.write(self.style.WARNING(f"{'SKIPPED':10} {shown}  ({link.message})"))
