@@ -64,7 +64,6 @@ class DecisionTreeAdmin(ReviewedContentAdmin):
             },
         ),
         ("Checks", {"fields": ["tree_problems"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 

@@ -69,7 +69,6 @@ class GuideAdmin(ReviewedContentAdmin):
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Related", {"fields": ["related_guides", "related_scripts", "related_resources"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
@@ -84,7 +83,6 @@ class ScriptAdmin(ReviewedContentAdmin):
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Related", {"fields": ["related_guides", "related_resources"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
@@ -123,7 +121,6 @@ class ResourceAdmin(ReviewedContentAdmin):
         ("What it is and why it matters", {"fields": ["summary", "body", "licence_note"]}),
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Link", {"fields": ["link_state", "link_checked_at", "page_changed_at"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
