@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .rendering import glossary_links, render_markdown
+from .rendering import MAX_MARKDOWN_CHARACTERS, glossary_links, render_markdown
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -40,6 +40,16 @@ class RenderedMarkdownModel(models.Model):
 
     def clean(self):
         super().clean()
+        too_long = {
+            name: (
+                f"This is {len(getattr(self, name)):,} characters long; a field can hold at most "
+                f"{MAX_MARKDOWN_CHARACTERS:,}. Split it into shorter pages."
+            )
+            for name in self.markdown_fields
+            if len(getattr(self, name) or "") > MAX_MARKDOWN_CHARACTERS
+        }
+        if too_long:
+            raise ValidationError(too_long)
         links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
         wanted = {slug for found in links.values() for _, slug in found}
         if not wanted:

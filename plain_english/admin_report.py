@@ -100,7 +100,7 @@ def field_html(report: Report, key: str) -> str:
             "groups": groups[:MOST_SENTENCES_SHOWN],
             "hidden": max(0, len(groups) - MOST_SENTENCES_SHOWN),
         },
-    )
+    ).strip()
 
 
 # --- The form ---------------------------------------------------------------------------------
@@ -304,6 +304,7 @@ def _show_beside_each_field(report: Report, form, formsets) -> None:
                 key,
                 mark_safe(field_html(report, key)),  # noqa: S308 (rendered by a template)
             )
+            each[name].help_text = field.help_text  # the bound field copied it when first read
 
 
 # --- Publishing from the list -----------------------------------------------------------------

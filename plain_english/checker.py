@@ -24,7 +24,7 @@ import Stemmer
 import textstat
 from django.utils.text import slugify
 
-from hub.rendering import GLOSSARY_LINK
+from hub.rendering import GLOSSARY_LINK, MAX_MARKDOWN_CHARACTERS
 
 LONG_SENTENCE_WORDS = 25
 LONG_PARAGRAPH_SENTENCES = 5
@@ -32,7 +32,7 @@ DEFAULT_MIN_SCORE = 60
 # Flesch-Kincaid gives a US school grade; UK reading age is roughly grade + 5.
 READING_AGE_OFFSET = 5
 # A quoted sentence longer than this is cut in the report; the finding still counts its words.
-QUOTE_CHARACTERS = 300
+QUOTE_CHARACTERS = 800
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -337,7 +337,9 @@ class _Piece:
 def _read(piece: ReaderText, counts: _Counts, findings: list[Finding]) -> _Piece:
     """Split one text into sentences, count it for reading ease and check each sentence's length
     and voice. Jargon needs the whole page first (see check_texts)."""
-    text = plain_text(piece.text) if piece.markdown else " ".join(piece.text.split())
+    # A longer field is refused when saved; checking only what it may hold keeps this quick.
+    written = piece.text[:MAX_MARKDOWN_CHARACTERS]
+    text = plain_text(written) if piece.markdown else " ".join(written.split())
     where = {"field": piece.label, "key": piece.key}
     sentences = []
     for paragraph in text.splitlines():
@@ -380,7 +382,7 @@ def _read(piece: ReaderText, counts: _Counts, findings: list[Finding]) -> _Piece
                     **where,
                 )
             )
-    linked = JargonMatcher(_linked_phrases(piece.text) if piece.markdown else [])
+    linked = JargonMatcher(_linked_phrases(written) if piece.markdown else [])
     return _Piece(piece, sentences, words_by_sentence, linked)
 
 
@@ -457,6 +459,12 @@ def load_jargon() -> list[JargonEntry]:
         JargonEntry(term=t.term, alternative=t.alternative)
         for t in JargonTerm.objects.active().only("term", "alternative")
     ]
+
+
+def warm_up() -> None:
+    """Load the pronouncing dictionary (over a second) and the stemmer before the first request
+    needs them, so no editor waits for them."""
+    check_texts([ReaderText("", "", "Warm up the checker now.")], jargon=[JargonEntry("check")])
 
 
 def reading_ease(markdown: str) -> float | None:
