@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
+from plain_english.admin_report import PlainEnglishAdmin
 
 from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
 from .views import overview_context
@@ -145,12 +146,16 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PlainEnglishAdmin, admin.ModelAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
     inlines = [AnswerInline, QuestionGlossInline]
     fields = ["tree", "slug", "prompt", "help_text", "position"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/plain_english.js"]
 
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index

@@ -131,7 +131,7 @@ class PlainEnglishAdminForm(forms.ModelForm):
         if CHECK_BUTTON in self.data:
             # Stops the save; the admin then shows the form again, with the report.
             raise ValidationError("Checked, not saved.", code=CHECK_ONLY)
-        status = cleaned.get("status", self.instance.status)
+        status = cleaned.get("status", getattr(self.instance, "status", None))
         if status != Status.PUBLISHED:
             return cleaned
         blockers = publication_blockers(self.instance, report=report)
@@ -235,7 +235,7 @@ class PlainEnglishAdmin:
             if report is None:
                 report = check_texts(texts_of_form(form, formsets))
             keys = _field_keys(form, formsets)
-            _show_beside_each_field(report, form, formsets)
+            _show_beside_each_field(report, form, context.get("inline_admin_formsets", []))
             context["plain_english"] = {
                 "summary": summary_html(report, keys_with_a_field=keys, checked_only=checked_only),
                 "url": self._plain_english_url(obj),
@@ -283,13 +283,18 @@ def _field_keys(form, formsets) -> set[str]:
     return keys
 
 
-def _show_beside_each_field(report: Report, form, formsets) -> None:
-    """Each field's findings go in a box under it (in its help text, which the admin shows under
-    the field and links to it for screen readers). The box is there even when empty, for the
-    check as you type to fill."""
+def _show_beside_each_field(report: Report, form, inline_admin_formsets) -> None:
+    """Each field's findings go in a box under it. In a form or a stacked inline the box goes in
+    the field's help text, which the admin shows under the field and links to it for screen
+    readers; a table row shows no help text, so there the box follows the field's input. The box
+    is there even when empty, for the check as you type to fill."""
     from .reader_fields import reader_fields
 
-    for each in [form, *(child for formset in formsets for child in formset.forms)]:
+    placed = [(form, False)]
+    for inline in inline_admin_formsets:
+        in_a_table = isinstance(inline.opts, admin.TabularInline)
+        placed += [(child, in_a_table) for child in inline.formset.forms]
+    for each, in_a_table in placed:
         spec = reader_fields(each._meta.model)
         if spec is None:
             continue
@@ -297,14 +302,31 @@ def _show_beside_each_field(report: Report, form, formsets) -> None:
             if name not in each.fields:
                 continue
             key = each.add_prefix(name)
-            field = each.fields[name]
-            field.help_text = format_html(
-                '{}<div class="hub-pe-field" id="plain-english-{}">{}</div>',
-                mark_safe(field.help_text or ""),  # noqa: S308 (the model's own help text)
+            box = format_html(
+                '<div class="hub-pe-field" id="plain-english-{}">{}</div>',
                 key,
                 mark_safe(field_html(report, key)),  # noqa: S308 (rendered by a template)
             )
+            field = each.fields[name]
+            if in_a_table:
+                _render_after(field.widget, box)
+                continue
+            field.help_text = format_html(
+                "{}{}",
+                mark_safe(field.help_text or ""),  # noqa: S308 (the model's own help text)
+                box,
+            )
             each[name].help_text = field.help_text  # the bound field copied it when first read
+
+
+def _render_after(widget, html: str) -> None:
+    """Make this form's own copy of a widget render `html` after its input."""
+    render = widget.render
+
+    def render_then_report(name, value, attrs=None, renderer=None):
+        return render(name, value, attrs, renderer) + html
+
+    widget.render = render_then_report
 
 
 # --- Publishing from the list -----------------------------------------------------------------

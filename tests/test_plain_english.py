@@ -444,6 +444,22 @@ def test_the_change_form_loads_the_check_as_you_type_from_a_static_file(client):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
+@pytest.mark.django_db
+def test_a_decision_tool_question_shows_the_report_for_its_help_and_answers(client, hr_jargon):
+    from decisions.models import Answer, Question
+
+    factories.decision_tree()
+    question = Question.objects.get(slug="second")
+    Answer.objects.filter(question=question).update(label="Yes, going forward")
+    client.force_login(factories.editor())
+    html = client.get(reverse("admin:decisions_question_change", args=[question.pk])).content
+    html = html.decode()
+    assert html.index('id="plain-english-report"') < html.index('name="prompt"')
+    assert "“going forward”: say “from now on” instead" in html
+    answer_box = html.split('id="plain-english-answers-0-label"')[1].split("</div>")[0]
+    assert "going forward" in answer_box
+
+
 # --- The gate ---------------------------------------------------------------------------------
 
 
