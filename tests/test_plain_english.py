@@ -634,32 +634,3 @@ def test_checking_a_100000_character_page_takes_under_a_second():
     took = time.perf_counter() - started
     assert took < 1.0, f"{took:.2f} s"
     assert len([f for f in report.findings if f.kind == "long-sentence"]) > 100
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_the_report_follows_the_editor_as_they_type_and_saves_nothing(live_server, page):
-    from plain_english.models import JargonTerm
-
-    JargonTerm.objects.create(term="utilise", alternative="use")
-    guide = factories.guide(status="draft", body=PLAIN)
-    factories.superuser()
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "a-long-test-password-1")
-    page.click("input[type=submit]")
-    page.goto(f"{live_server.url}/admin/resources/guide/{guide.pk}/change/")
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    assert page.inner_text("#plain-english-body") == ""
-
-    page.fill("#id_body", "You can utilise the rota.")
-    page.wait_for_selector("#plain-english-body li", timeout=10_000)
-    assert "“utilise”: say “use” instead" in page.inner_text("#plain-english-body")
-    assert "You can utilise the rota." in page.inner_text("#plain-english-summary")
-
-    page.fill("#id_body", PLAIN)
-    page.locator("#plain-english-body li").wait_for(state="detached", timeout=10_000)
-    assert errors == []
-    guide.refresh_from_db()
-    assert guide.body == PLAIN
