@@ -390,9 +390,10 @@ def _check_jargon(pieces: list[_Piece], matcher: JargonMatcher, findings: list[F
     """The first use of a jargon word in each field is flagged, because readers meet fields on
     their own: a summary in a list, a gloss for their own workplace.
 
-    A word with a plainer alternative ("utilise": "use") is flagged wherever it is used, unless
-    the sentence explains it. A word that has to be explained ("capability") is fine once the page
-    explains it or links it to the glossary anywhere, since a title or a one-line note cannot."""
+    A word with a plainer alternative ("utilise": "use") is flagged wherever it is used: the
+    plainer word is always better. A word that has to be explained ("capability") is fine once
+    the page explains it or links it to the glossary anywhere, since a title or a one-line note
+    cannot."""
     uses = []  # (piece, sentence, entry, explained here)
     explained_on_page: set[str] = set()
     for piece in pieces:
@@ -412,8 +413,8 @@ def _check_jargon(pieces: list[_Piece], matcher: JargonMatcher, findings: list[F
         for entry in matcher.entries:
             if tuple(stem(word) for word in words_of(entry.term)) in linked_terms:
                 explained_on_page.add(entry.term)
-    for piece, sentence, entry, explained in uses:
-        if explained or (not entry.alternative and entry.term in explained_on_page):
+    for piece, sentence, entry, _ in uses:
+        if not entry.alternative and entry.term in explained_on_page:
             continue
         findings.append(
             Finding(

@@ -241,6 +241,14 @@ def test_jargon_phrases_are_caught_in_any_form():
     assert terms == ["“touch base", "“going forward"]
 
 
+def test_a_word_with_a_plainer_alternative_is_flagged_even_in_a_sentence_that_explains():
+    report = check_text(
+        "We will utilise this going forward, as it is the best way.", jargon=SHIPPED_STYLE_JARGON
+    )
+    terms = [f.message.split(":")[0] for f in report.findings if f.kind == "jargon"]
+    assert terms == ["“utilise”", "“going forward”"]
+
+
 def test_everyday_words_that_share_a_stem_with_jargon_are_left_alone():
     report = check_text(
         "Your initial chat matters. If you go forward with it, you are capable.",
