@@ -14,6 +14,7 @@ counts syllables once per distinct word, and stems once per distinct word.
 """
 
 import html
+import os.path
 import re
 import threading
 from collections.abc import Iterable
@@ -257,7 +258,8 @@ class JargonMatcher:
 
     def find(self, words: list[str]) -> list[tuple[int, int, JargonEntry]]:
         """(start, end, entry) for each term found. Where terms overlap the longest wins, and
-        among a family ("utilise", "utilisation") the one written exactly."""
+        among a family ("utilise", "utilisation") the one written exactly, else the closest
+        ("utilising" is "utilise")."""
         found, index = [], 0
         while index < len(words):
             best, best_rank = None, None
@@ -268,8 +270,11 @@ class JargonMatcher:
                     self._same_family(word, term_word)
                     for word, term_word in zip(written, term_words, strict=True)
                 ):
-                    exact = sum(a == b for a, b in zip(written, term_words, strict=True))
-                    rank = (len(term_words), exact)
+                    pairs = list(zip(written, term_words, strict=True))
+                    exact = sum(a == b for a, b in pairs)
+                    shared = sum(len(os.path.commonprefix(pair)) for pair in pairs)
+                    shortest = -sum(len(word) for word in term_words)
+                    rank = (len(term_words), exact, shared, shortest)
                     if best_rank is None or rank > best_rank:
                         best, best_rank = (index, end, entry), rank
             if best is None:

@@ -468,6 +468,30 @@ def test_a_decision_tool_question_shows_the_report_for_its_help_and_answers(clie
     assert "going forward" in answer_box
 
 
+@pytest.mark.django_db
+def test_a_new_page_can_be_checked_before_it_is_first_saved(client, hr_jargon):
+    client.force_login(factories.editor())
+    form = {
+        "title": "Utilising the rota",
+        "slug": "utilising-the-rota",
+        "status": "draft",
+        "summary": "",
+        "body": "You can talk to them.",
+        "check_policy_first": "on",
+        "last_reviewed": "2026-06-01",
+        "glosses-TOTAL_FORMS": "0",
+        "glosses-INITIAL_FORMS": "0",
+        "_check_plain_english": "1",
+    }
+    response = client.post(reverse("admin:resources_guide_add"), form)
+    assert response.status_code == 200
+    title_box = response.content.decode().split('id="plain-english-title"')[1]
+    assert "“utilise”: say “use” instead" in title_box.split("</div>")[0]
+    live = client.post(reverse("admin:resources_guide_plain_english_add"), form).json()
+    assert "utilise" in live["fields"]["title"]
+    assert not Guide.objects.exists()
+
+
 # --- The gate ---------------------------------------------------------------------------------
 
 
