@@ -249,6 +249,18 @@ def test_a_word_with_a_plainer_alternative_is_flagged_even_in_a_sentence_that_ex
     assert terms == ["“utilise”", "“going forward”"]
 
 
+def test_a_word_the_page_links_to_the_glossary_may_stand_in_its_title_and_notes():
+    from plain_english.checker import ReaderText, check_texts
+
+    page = [
+        ReaderText("title", "Title", "Capability at work", markdown=False),
+        ReaderText("body", "Body", "Read about [[capability]] first."),
+    ]
+    assert check_texts(page, jargon=SHIPPED_STYLE_JARGON).failures == []
+    [finding] = check_texts(page[:1], jargon=SHIPPED_STYLE_JARGON).failures
+    assert finding.field == "Title" and "explain it the first time" in finding.message
+
+
 def test_everyday_words_that_share_a_stem_with_jargon_are_left_alone():
     report = check_text(
         "Your initial chat matters. If you go forward with it, you are capable.",
