@@ -102,6 +102,7 @@ editor: install
 
 bench: install-dev system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/largest_page.py
 	$(BIN)/python bench/linkcheck.py
 
 load: install-dev system-deps

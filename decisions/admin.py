@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
+from plain_english.admin_report import PlainEnglishAdmin
 
 from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss, TreeNationNote
 from .views import overview_context
@@ -70,7 +71,6 @@ class DecisionTreeAdmin(ReviewedContentAdmin):
             },
         ),
         ("Checks", {"fields": ["tree_problems"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
@@ -152,12 +152,16 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PlainEnglishAdmin, admin.ModelAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
     inlines = [AnswerInline, QuestionGlossInline]
     fields = ["tree", "slug", "prompt", "help_text", "position"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/plain_english.js"]
 
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index

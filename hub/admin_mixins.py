@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from plain_english.admin_report import HardToReadFilter, plain_english_report, reading_ease_column
-
-from .models import Status
+from plain_english.admin_report import (
+    HardToReadFilter,
+    PlainEnglishAdmin,
+    publish,
+    reading_ease_column,
+)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -42,15 +45,9 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="Publish")
-def publish(modeladmin, request, queryset):
-    for item in queryset.drafts():
-        item.status = Status.PUBLISHED
-        item.save()
-
-
-class ReviewedContentAdmin(CompareVersionAdmin):
-    """History, compare and restore (django-reversion), review dates, preview of drafts."""
+class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
+    """History, compare and restore (django-reversion), review dates, preview of drafts, and the
+    plain-English report, live check and publishing gate (plain_english.admin_report)."""
 
     public_template: str = ""
     list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
@@ -58,7 +55,7 @@ class ReviewedContentAdmin(CompareVersionAdmin):
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     actions = [mark_reviewed_today, publish]
-    readonly_fields = ["first_published", "created", "updated", "preview_link", "plain_english"]
+    readonly_fields = ["first_published", "created", "updated", "preview_link"]
     date_hierarchy = None
     list_per_page = 50
     show_full_result_count = False
@@ -66,8 +63,8 @@ class ReviewedContentAdmin(CompareVersionAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/plain_english.js"]
 
-    plain_english_fieldset = ("Plain English", {"fields": ["plain_english"]})
     review_fieldset = (
         "Review",
         {
@@ -89,10 +86,6 @@ class ReviewedContentAdmin(CompareVersionAdmin):
                 '<strong class="hub-overdue">Overdue: {}</strong>', obj.next_review_due
             )
         return obj.next_review_due
-
-    @admin.display(description="Plain English")
-    def plain_english(self, obj):
-        return plain_english_report(obj)
 
     @admin.display(description="Preview")
     def preview_link(self, obj):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .facts import fact_references
 from .nations import Nation
-from .rendering import glossary_links, render_markdown
+from .rendering import MAX_MARKDOWN_CHARACTERS, glossary_links, render_markdown
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -42,6 +42,16 @@ class RenderedMarkdownModel(models.Model):
 
     def clean(self):
         super().clean()
+        too_long = {
+            name: (
+                f"This is {len(getattr(self, name)):,} characters long; a field can hold at most "
+                f"{MAX_MARKDOWN_CHARACTERS:,}. Split it into shorter pages."
+            )
+            for name in self.markdown_fields
+            if len(getattr(self, name) or "") > MAX_MARKDOWN_CHARACTERS
+        }
+        if too_long:
+            raise ValidationError(too_long)
         self.check_fact_references()
         links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
         wanted = {slug for found in links.values() for _, slug in found}

@@ -23,6 +23,10 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel", "class"], "abbr": ["title"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
+# The longest Markdown field an editor may save: a long guide is about 15,000 characters. Past
+# this, saving, opening and checking a page get slow for no reader's benefit.
+MAX_MARKDOWN_CHARACTERS = 100_000
+
 # [[capability]] or [[being absent|absence]] links a word to its glossary entry.
 GLOSSARY_LINK = re.compile(r"\[\[([^\]|\n]+)(?:\|([^\]\n]+))?\]\]")
 

@@ -61,7 +61,6 @@ class FormAdmin(ReviewedContentAdmin):
         ("About the form", {"fields": ["body", "when_to_use", "check_note"]}),
         ("Letter or policy text", {"fields": ["letter"]}),
         ("Where it belongs", {"fields": ["topics", "stages"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 

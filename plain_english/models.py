@@ -24,6 +24,14 @@ class JargonTerm(models.Model):
 
     class Meta:
         ordering = ["term"]
+        # Given to publishers only (superusers have it anyway): a page that fails the
+        # plain-English check goes live only when one of them records why.
+        permissions = [
+            (
+                "publish_despite_plain_english",
+                "Can publish a page that fails the plain-English check, giving a reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.term

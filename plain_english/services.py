@@ -1,4 +1,4 @@
-"""Checking every published page, for the command and the tests."""
+"""Checking pages for plain English, for the admin, the command, the publishing gate and tests."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,10 @@ from django.apps import apps
 
 from hub.models import ReviewedContent
 
-from .checker import DEFAULT_MIN_SCORE, Report, check_text, load_jargon
+from .checker import DEFAULT_MIN_SCORE, JargonMatcher, Report, check_texts, load_jargon
+from .reader_fields import reader_fields, texts_of
+
+PUBLISH_DESPITE_PERMISSION = "plain_english.publish_despite_plain_english"
 
 
 @dataclass
@@ -24,20 +27,58 @@ def content_models() -> list[type[ReviewedContent]]:
     return [m for m in apps.get_models() if issubclass(m, ReviewedContent)]
 
 
+def check_item(item, *, jargon: JargonMatcher | None = None) -> Report:
+    """Every text readers see on one saved page, its parts included."""
+    return check_texts(texts_of(item), jargon=jargon)
+
+
 def check_published(*, min_score: float = DEFAULT_MIN_SCORE) -> list[PageReport]:
-    jargon = load_jargon()
+    jargon = JargonMatcher(load_jargon())
     reports = []
     for model in content_models():
         queryset = model.objects.published()
-        if model.__name__ == "Script":
-            queryset = queryset.prefetch_related("parts")
+        spec = reader_fields(model)
+        if spec is not None and spec.children:
+            queryset = queryset.prefetch_related(*spec.children)
         for item in queryset.order_by("slug"):
             reports.append(
                 PageReport(
                     kind=model._meta.verbose_name,
                     slug=item.slug,
                     title=item.title,
-                    report=check_text(item.readable_text(), jargon=jargon),
+                    report=check_item(item, jargon=jargon),
                 )
             )
     return reports
+
+
+def blockers_in(report: Report, *, min_score: float = DEFAULT_MIN_SCORE) -> list[str]:
+    """What in a report stops a page from being published, one line per sentence."""
+    blockers = []
+    if report.reading_ease < min_score:
+        blockers.append(
+            f"Reading ease {report.reading_ease:g} for the whole page: "
+            f"aim for {min_score:g} or more."
+        )
+    for group in report.by_sentence():
+        problems = "; ".join(finding.message for finding in group.findings if finding.fails)
+        if problems:
+            blockers.append(f"{group.field}: {problems}, in “{group.sentence}”")
+    return blockers
+
+
+def publication_blockers(item, *, report: Report | None = None) -> list[str]:
+    """The gate every way of publishing calls: why this page would fail the plain-English check
+    if it went live as it is (an empty list when nothing stands in the way). Pass `report` when
+    the page's texts are not saved yet, as in an admin form."""
+    return blockers_in(report if report is not None else check_item(item))
+
+
+def may_publish_despite_blockers(user) -> bool:
+    """Superusers, and users given the "publish despite the plain-English check" permission."""
+    return bool(user and user.is_active and user.has_perm(PUBLISH_DESPITE_PERMISSION))
+
+
+def override_comment(reason: str) -> str:
+    """The words kept in the page's history when a publisher overrides the check."""
+    return f"Published despite the plain-English check. Reason: {reason.strip()}"

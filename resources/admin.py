@@ -123,7 +123,6 @@ class GuideAdmin(ReviewedContentAdmin):
                 ]
             },
         ),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
@@ -144,7 +143,6 @@ class ScriptAdmin(ReviewedContentAdmin):
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Related", {"fields": ["related_guides", "related_resources", "related_forms"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 
@@ -184,7 +182,6 @@ class ResourceAdmin(ReviewedContentAdmin):
         ("What it is and why it matters", {"fields": ["summary", "body", "licence_note"]}),
         ("Where it belongs", {"fields": ["nations", "topics", "stages", "tags"]}),
         ("Link", {"fields": ["link_state", "link_checked_at", "page_changed_at"]}),
-        ReviewedContentAdmin.plain_english_fieldset,
         ReviewedContentAdmin.review_fieldset,
     ]
 

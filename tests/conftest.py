@@ -17,28 +17,54 @@ def pytest_configure(config):
     _keep_migration_data_after_a_flush()
 
 
+# The migration data of each test database, by alias, as serialised when it was made.
+_MIGRATION_DATA: dict[str, str] = {}
+
+
 def _keep_migration_data_after_a_flush():
     """A transactional test empties the database when it ends, the groups and permissions
     that migrations made included. Django's own runner copes by running such tests last; with
-    tests spread over workers by file they may run first, so put that data back at once."""
+    tests spread over workers by file they may run first, so put that data back at once.
+
+    The data is also kept here, not only on the connection: while Playwright's event loop runs
+    (browser tests), Django hands out other connection objects, which lack it."""
+    import django.test.utils
     from django.db import connections
     from django.test import TransactionTestCase
 
     if getattr(TransactionTestCase, "_hub_restores_migration_data", False):
         return
+    setup_databases = django.test.utils.setup_databases
+
+    def setup_and_remember(*args, aliases=None, **kwargs):
+        config = setup_databases(*args, aliases=aliases, **kwargs)
+        for alias in aliases or ():
+            connection = connections[alias]
+            data = getattr(connection, "_test_serialized_contents", None)
+            # Serialised even when no test asked for it: `loaded_site` restores it too.
+            _MIGRATION_DATA[alias] = data or connection.creation.serialize_db_to_string()
+        return config
+
     flush_then_forget = TransactionTestCase._fixture_teardown
 
     def flush_then_restore(self):
+        names = self._databases_names(include_mirrors=False)
+        for alias in names:  # so that the flush leaves migration data to restore, as usual
+            if alias in _MIGRATION_DATA:
+                connections[alias]._test_serialized_contents = _MIGRATION_DATA[alias]
         flush_then_forget(self)
-        for alias in self._databases_names(include_mirrors=False):
+        for alias in names:
             restore_migration_data(connections[alias])
 
+    django.test.utils.setup_databases = setup_and_remember
     TransactionTestCase._fixture_teardown = flush_then_restore
     TransactionTestCase._hub_restores_migration_data = True
 
 
 def restore_migration_data(connection) -> None:
-    data = getattr(connection, "_test_serialized_contents", None)
+    data = getattr(connection, "_test_serialized_contents", None) or _MIGRATION_DATA.get(
+        connection.alias
+    )
     if data:
         connection.creation.deserialize_db_from_string(data)
 
@@ -167,7 +193,8 @@ def loaded_site(django_db_setup, django_db_blocker):
             yield LoadedSite(server.url, django_db_blocker)
         finally:
             server.stop()
-            call_command("flush", "--noinput", verbosity=0)
+            # The migration data is put back as it was, so post_migrate must not remake it.
+            call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
             for connection in connections.all():
                 restore_migration_data(connection)
 

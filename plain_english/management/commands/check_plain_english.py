@@ -8,9 +8,10 @@ from plain_english.services import check_published
 
 class Command(BaseCommand):
     help = (
-        "Check every published page for plain English: reading ease at or above --min-score and "
-        "no unexplained HR jargon. Long sentences and passive voice are reported as warnings. "
-        "Exit status 1 when any page fails."
+        "Check every text readers see on every published page (titles, summaries, bodies, "
+        "glosses, notes, decision-tool steps...) for plain English: reading ease at or above "
+        "--min-score, no sentence over 25 words and no unexplained HR jargon. Passive voice and "
+        "long paragraphs are reported as warnings. Exit status 1 when any page fails."
     )
 
     def add_arguments(self, parser):
@@ -47,13 +48,15 @@ class Command(BaseCommand):
                     f"{page.kind} {page.slug}: reading ease {page.report.reading_ease}"
                     f" (at least {min_score:g} needed)"
                 )
-                for finding in page.report.failures:
-                    self.stdout.write(f"  - {finding.message} in: {finding.sentence}")
+                for group in page.report.by_sentence():
+                    problems = "; ".join(f.message for f in group.findings if f.fails)
+                    if problems:
+                        self.stdout.write(f"  - {group.field}: {problems}, in: {group.sentence}")
             if verbosity >= 2:
                 for page in pages:
                     for finding in page.report.findings:
                         if not finding.fails:
-                            self.stdout.write(f"  {page.slug}: {finding.message}")
+                            self.stdout.write(f"  {page.slug}, {finding.field}: {finding.message}")
             self.stdout.write(
                 f"{len(pages)} published pages checked, {len(failing)} need plainer English."
             )
