@@ -33,6 +33,9 @@ class Form(ReviewedContent):
         POLICY = "policy", "Outline policy"
 
     markdown_fields = ("body", "when_to_use", "check_note")
+    # The letter's text has headings and paragraphs like Markdown; the plain-English checker
+    # reads it block by block (see plain_english.reader_fields).
+    written_in_blocks = ("letter",)
     # Forms and letters are advice like guides, so they are reviewed on the guides' schedule.
     review_interval_key = "guide"
     kind_label = "Form or letter"

@@ -68,7 +68,10 @@ def _field_label(model: type[models.Model], name: str) -> str:
 
 
 def _is_markdown(model: type[models.Model], name: str) -> bool:
-    return name in getattr(model, "markdown_fields", ())
+    """Markdown fields, and fields written in the same blocks (headings, paragraphs) though the
+    model renders them itself, such as a letter's text: read block by block, not as one line."""
+    blocks = (*getattr(model, "markdown_fields", ()), *getattr(model, "written_in_blocks", ()))
+    return name in blocks
 
 
 def _describe(item: models.Model, index: int, spec: ReaderFields) -> str:
