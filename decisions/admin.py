@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
+from .models import Answer, DecisionTree, Outcome, OutcomeGloss, Question, QuestionGloss
 from .views import overview_context
 from .walk import load_tree
 
@@ -40,6 +40,7 @@ class OutcomeInline(admin.StackedInline):
         "resources",
     ]
     filter_horizontal = ["guides", "scripts", "resources"]
+    show_change_link = True  # its workplace glosses are edited on its own page
 
 
 @admin.register(DecisionTree)
@@ -152,6 +153,35 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["prompt", "slug"]
     inlines = [AnswerInline, QuestionGlossInline]
     fields = ["tree", "slug", "prompt", "help_text", "position"]
+
+    def has_module_permission(self, request):
+        return False  # reached from its tree, not from the admin index
+
+
+class OutcomeGlossInline(admin.StackedInline):
+    model = OutcomeGloss
+    extra = 0
+    fields = ["workplace", "body"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "tree"]
+    list_filter = ["tree"]
+    search_fields = ["title", "slug"]
+    inlines = [OutcomeGlossInline]
+    fields = [
+        "tree",
+        "slug",
+        "title",
+        "body",
+        "talk_to_hr",
+        "call_acas_helpline",
+        "guides",
+        "scripts",
+        "resources",
+    ]
+    filter_horizontal = ["guides", "scripts", "resources"]
 
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index

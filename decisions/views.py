@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from hub.workplace import chosen_workplace_slug
 
 from .models import DecisionTree
-from .walk import BadAnswers, answer_code, load_tree, question_glosses, walk
+from .walk import CHOSEN, BadAnswers, answer_code, load_tree, question_glosses, walk
 
 
 @require_safe
@@ -32,10 +32,18 @@ def tree_step(request, slug):
     except BadAnswers as problem:
         context = {"tree": tree, "problem": str(problem)}
         return render(request, "decisions/bad_answers.html", context, status=400)
-    if result.outcome is not None:
-        return render(request, "decisions/outcome.html", {"tree": tree, "walk": result})
-    question = result.question
     chosen = chosen_workplace_slug(request)
+    if result.outcome is not None:
+        glosses = list(result.outcome.glosses.all())
+        context = {
+            "tree": tree,
+            "walk": result,
+            "my_gloss": next((g for g in glosses if g.workplace.slug == chosen), None),
+            "other_glosses": [g for g in glosses if g.workplace.slug != chosen],
+            "chosen_workplace": chosen,
+        }
+        return render(request, "decisions/outcome.html", context)
+    question = result.question
     glosses = question_glosses(question)
     context = {
         "tree": tree,
@@ -45,6 +53,7 @@ def tree_step(request, slug):
         "choices": [
             (answer_code(question, answer), answer.label) for answer in question.answers.all()
         ],
+        "was_chosen": request.GET.get(CHOSEN, ""),
         "not_answered": request.GET.get("q") == question.slug,
         "my_gloss": next((g for g in glosses if g.workplace.slug == chosen), None),
         "other_glosses": [g for g in glosses if g.workplace.slug != chosen],

@@ -66,7 +66,7 @@ def home(request):
         [
             *Guide.objects.published()
             .recently_updated()
-            .only("title", "slug", "summary", "updated")[:RECENT_ITEMS],
+            .only("title", "slug", "summary", "updated", "urgent_route")[:RECENT_ITEMS],
             *Script.objects.published()
             .recently_updated()
             .only("title", "slug", "summary", "updated")[:RECENT_ITEMS],
@@ -91,7 +91,7 @@ def home(request):
 
 @require_safe
 def guide_list(request):
-    guides = Guide.objects.published().only("title", "slug", "summary")
+    guides = Guide.objects.published().only("title", "slug", "summary", "urgent_route")
     return render(request, "resources/guide_list.html", {"guides": guides})
 
 
@@ -101,24 +101,40 @@ def script_list(request):
     return render(request, "resources/script_list.html", {"scripts": scripts})
 
 
+def _guide(queryset, **lookup):
+    return get_object_or_404(
+        queryset.prefetch_related(
+            "topics",
+            _gloss_prefetch(GuideGloss),
+            Prefetch(
+                "related_guides",
+                queryset=Guide.objects.published().only("title", "slug", "summary", "urgent_route"),
+            ),
+            Prefetch(
+                "related_scripts",
+                queryset=Script.objects.published().only("title", "slug", "summary"),
+            ),
+            Prefetch(
+                "related_resources",
+                queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
+            ),
+        ),
+        **lookup,
+    )
+
+
 @require_safe
 def guide_detail(request, slug):
-    guide = _published(
-        Guide,
-        slug,
-        "topics",
-        _gloss_prefetch(GuideGloss),
-        Prefetch(
-            "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
-        ),
-        Prefetch(
-            "related_scripts", queryset=Script.objects.published().only("title", "slug", "summary")
-        ),
-        Prefetch(
-            "related_resources",
-            queryset=Resource.objects.published().only("title", "slug", "summary", "publisher"),
-        ),
-    )
+    guide = _guide(Guide.objects.published(), slug=slug)
+    if guide.urgent_route:
+        return HttpResponseRedirect(guide.get_absolute_url())
+    return render(request, "resources/guide_detail.html", detail_context(request, guide))
+
+
+@require_safe
+def urgent(request):
+    """The urgent route: what to do in the first hour when someone may have been harmed."""
+    guide = _guide(Guide.objects.published().urgent_route())
     return render(request, "resources/guide_detail.html", detail_context(request, guide))
 
 
@@ -130,7 +146,8 @@ def _script(slug):
         "topics",
         _gloss_prefetch(ScriptGloss),
         Prefetch(
-            "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
+            "related_guides",
+            queryset=Guide.objects.published().only("title", "slug", "summary", "urgent_route"),
         ),
         Prefetch(
             "related_resources",
@@ -214,7 +231,7 @@ def _taxonomy_page(request, model, slug, template):
         {
             "term": term,
             "heading": heading,
-            "guides": term.guides.published().only(*fields),
+            "guides": term.guides.published().only(*fields, "urgent_route"),
             "scripts": term.scripts.published().only(*fields),
             "resources": term.resources.published().only(*fields, "publisher"),
         },
