@@ -266,8 +266,9 @@ def test_review_dates_are_spread_out(loaded):
         for due in model.objects.values_list("next_review_due", flat=True):
             weeks[due.isocalendar()[:2]] += 1
     assert max(weeks.values()) <= 3, weeks.most_common(3)
+    # Nothing claims a review that has not happened yet.
     assert all(
-        d <= datetime.date(2026, 11, 22)
+        d <= datetime.date.today()
         for model in (Guide, Script, Resource)
         for d in model.objects.values_list("last_reviewed", flat=True)
     )
