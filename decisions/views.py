@@ -64,15 +64,18 @@ def tree_step(request, slug):
     return render(request, "decisions/question.html", context, status=status)
 
 
-def _branch(question, questions, outcomes, seen):
-    """One question and everything below it, for the flow chart."""
-    seen = seen | {question.pk}
+def _branch(question, questions, outcomes, drawn):
+    """One question and everything below it, for the flow chart. A question that several
+    answers lead to is drawn once; later answers point back to it."""
+    drawn.add(question.pk)
     answers = []
     for answer in question.answers.all():
         target = questions.get(answer.next_question_id)
         node = {"label": answer.label}
-        if target is not None and target.pk not in seen:
-            node["question"] = _branch(target, questions, outcomes, seen)
+        if target is not None and target.pk not in drawn:
+            node["question"] = _branch(target, questions, outcomes, drawn)
+        elif target is not None:
+            node["see"] = target
         elif answer.outcome_id in outcomes:
             node["outcome"] = outcomes[answer.outcome_id]
         answers.append(node)
