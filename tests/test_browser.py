@@ -31,6 +31,7 @@ def pages(starter_content):
     to_outcome = "&".join(f"a={code}" for code in first_answers_to_an_outcome("formal-action"))
     return {
         "home page": "/",
+        "the urgent route": "/urgent/",
         "the list of guides": "/guides/",
         "the list of scripts": "/scripts/",
         "a topic": "/topics/absence/",
