@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
 
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
@@ -147,7 +148,7 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(VersionAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -165,7 +166,7 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(VersionAdmin):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]

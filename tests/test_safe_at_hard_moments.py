@@ -365,3 +365,39 @@ def test_the_glossary_gives_the_legal_meaning_of_disability(client, starter_cont
     assert "more than minor or trivial" in page
     assert "12 months" in page
     assert "big, long-term" not in page
+
+
+def test_an_editor_edits_an_outcomes_workplace_glosses_in_admin_with_history(client):
+    from reversion.models import Version
+
+    from decisions.models import Outcome, OutcomeGloss
+    from resources.models import Workplace
+    from tests import factories
+
+    tree = factories.decision_tree("a-tool")
+    outcome = tree.outcomes.first()
+    home_care = Workplace.objects.create(slug="home-care", name="Home care")
+    client.force_login(factories.editor())
+    url = f"/{settings.ADMIN_PATH}decisions/outcome/{outcome.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200 and "glosses-TOTAL_FORMS" in form.content.decode()
+    response = client.post(
+        url,
+        {
+            "tree": tree.pk,
+            "slug": outcome.slug,
+            "title": outcome.title,
+            "body": outcome.body,
+            "guides": [g.pk for g in outcome.guides.all()],
+            "glosses-TOTAL_FORMS": "1",
+            "glosses-INITIAL_FORMS": "0",
+            "glosses-MIN_NUM_FORMS": "0",
+            "glosses-MAX_NUM_FORMS": "1000",
+            "glosses-0-workplace": home_care.pk,
+            "glosses-0-body": "Change the rota first.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    gloss = OutcomeGloss.objects.get(outcome=outcome)
+    assert gloss.body == "Change the rota first."
+    assert Version.objects.get_for_object(Outcome.objects.get(pk=outcome.pk)).exists()

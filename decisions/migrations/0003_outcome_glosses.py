@@ -3,11 +3,17 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from hub.permissions import grant_to_editors
+
+
+def grant(apps, schema_editor):
+    grant_to_editors(apps, "decisions", {"outcomegloss": ("add", "change", "delete", "view")})
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("decisions", "0002_editors_group"),
-        ("resources", "0006_guide_urgent_route"),
+        ("resources", "0005_script_policy_signpost"),
     ]
 
     operations = [
@@ -51,4 +57,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
