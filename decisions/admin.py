@@ -2,12 +2,21 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
 
 from hub.admin_mixins import ReviewedContentAdmin
 from hub.models import Status
 from plain_english.admin_report import PlainEnglishAdmin
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss, TreeNationNote
+from .models import (
+    Answer,
+    DecisionTree,
+    Outcome,
+    OutcomeGloss,
+    Question,
+    QuestionGloss,
+    TreeNationNote,
+)
 from .views import overview_context
 from .walk import load_tree
 
@@ -41,6 +50,7 @@ class OutcomeInline(admin.StackedInline):
         "resources",
     ]
     filter_horizontal = ["guides", "scripts", "resources"]
+    show_change_link = True  # its workplace glosses are edited on its own page
 
 
 class TreeNationNoteInline(admin.StackedInline):
@@ -152,7 +162,7 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(PlainEnglishAdmin, admin.ModelAdmin):
+class QuestionAdmin(PlainEnglishAdmin, VersionAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -162,6 +172,35 @@ class QuestionAdmin(PlainEnglishAdmin, admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/plain_english.js"]
+
+    def has_module_permission(self, request):
+        return False  # reached from its tree, not from the admin index
+
+
+class OutcomeGlossInline(admin.StackedInline):
+    model = OutcomeGloss
+    extra = 0
+    fields = ["workplace", "body"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(VersionAdmin):
+    list_display = ["title", "slug", "tree"]
+    list_filter = ["tree"]
+    search_fields = ["title", "slug"]
+    inlines = [OutcomeGlossInline]
+    fields = [
+        "tree",
+        "slug",
+        "title",
+        "body",
+        "talk_to_hr",
+        "call_acas_helpline",
+        "guides",
+        "scripts",
+        "resources",
+    ]
+    filter_horizontal = ["guides", "scripts", "resources"]
 
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index

@@ -29,7 +29,15 @@ from hub.content_files import (
 from hub.models import Status
 from resources.models import Guide, Resource, Script, Workplace
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss, TreeNationNote
+from .models import (
+    Answer,
+    DecisionTree,
+    Outcome,
+    OutcomeGloss,
+    Question,
+    QuestionGloss,
+    TreeNationNote,
+)
 from .validation import AnswerShape, TreeShape, problems_in
 
 TREE_KEYS = {
@@ -56,6 +64,7 @@ OUTCOME_KEYS = {
     "guides",
     "scripts",
     "resources",
+    "glosses",
 }
 READING = {
     "guides": ("guide", Guide),
@@ -74,6 +83,18 @@ class TreeFile:
 
 def _text(value) -> str:
     return str(value or "").strip()
+
+
+def _glosses(raw: dict, path: Path, line: int, known: Known, problems: Problems) -> dict:
+    """A question's or an outcome's workplace glosses: workplace slug to Markdown."""
+    glosses = raw.get("glosses") or {}
+    if not isinstance(glosses, dict):
+        problems.add(path, line, "glosses must map a workplace slug to text, like 'nhs: ...'")
+        return {}
+    for place in glosses:
+        if not known.has("workplaces", place):
+            problems.add(path, key_line(glosses, place), f"unknown workplace setting {place!r}")
+    return glosses
 
 
 class DecisionSection:
@@ -139,12 +160,7 @@ class DecisionSection:
             question_lines[slug] = line
             if not _text(question.get("prompt")):
                 problems.add(path, line, f"question '{slug}' has no prompt")
-            glosses = question.get("glosses") or {}
-            for place in glosses:
-                if not known.has("workplaces", place):
-                    problems.add(
-                        path, key_line(glosses, place), f"unknown workplace setting {place!r}"
-                    )
+            glosses = _glosses(question, path, line, known, problems)
             answers = []
             for number, answer in enumerate(question.get("answers") or []):
                 answer_line = item_line(question["answers"], number)
@@ -184,6 +200,7 @@ class DecisionSection:
             if slug in outcome_lines:
                 problems.add(path, line, f"the outcome slug {slug!r} appears twice")
             outcome_lines[slug] = line
+            outcome_glosses = _glosses(outcome, path, line, known, problems)
             reading = {}
             for key, (kind, _) in READING.items():
                 targets = [str(target) for target in outcome.get(key) or []]
@@ -201,6 +218,7 @@ class DecisionSection:
                     "body": _text(outcome.get("body")),
                     "talk_to_hr": bool(outcome.get("talk_to_hr")),
                     "acas_helpline": bool(outcome.get("acas_helpline")),
+                    "glosses": {str(k): _text(v) for k, v in outcome_glosses.items()},
                     **reading,
                 }
             )
@@ -269,7 +287,9 @@ class DecisionSection:
         questions = tree.questions.prefetch_related(
             "answers__next_question", "answers__outcome", "glosses__workplace"
         )
-        outcomes = tree.outcomes.prefetch_related("guides", "scripts", "resources").order_by("id")
+        outcomes = tree.outcomes.prefetch_related(
+            "guides", "scripts", "resources", "glosses__workplace"
+        ).order_by("id")
         data = {
             "title": tree.title,
             "summary": tree.summary,
@@ -303,6 +323,7 @@ class DecisionSection:
                     "body": o.body,
                     "talk_to_hr": o.talk_to_hr,
                     "acas_helpline": o.call_acas_helpline,
+                    "glosses": {g.workplace.slug: g.body for g in o.glosses.all()},
                     **{key: sorted(x.slug for x in getattr(o, key).all()) for key in READING},
                 }
                 for o in outcomes
@@ -343,6 +364,8 @@ class DecisionSection:
             )
             for key, (_, model) in READING.items():
                 getattr(saved, key).set(model.objects.filter(slug__in=outcome[key]))
+            for place, body in outcome["glosses"].items():
+                OutcomeGloss.objects.create(outcome=saved, workplace=workplaces[place], body=body)
             outcomes[outcome["slug"]] = saved
         questions = {
             q["slug"]: Question.objects.create(
@@ -413,6 +436,8 @@ class DecisionSection:
                 if o["acas_helpline"]:
                     outcome["acas_helpline"] = True
                 outcome.update({key: o[key] for key in READING if o[key]})
+                if o["glosses"]:
+                    outcome["glosses"] = {k: v + "\n" for k, v in o["glosses"].items()}
                 out["outcomes"].append(outcome)
             write_text(root / "decisions" / f"{tree.slug}.yaml", dump_yaml(out))
 

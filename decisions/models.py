@@ -154,6 +154,21 @@ class Outcome(RenderedMarkdownModel):
         return f"{self.tree.get_overview_url()}#outcome-{self.slug}"
 
 
+class OutcomeGloss(Gloss):
+    """What an outcome means in one kind of workplace, e.g. who to call first in home care."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="glosses")
+
+    class Meta(Gloss.Meta):
+        verbose_name = "what it means in a workplace"
+        verbose_name_plural = "what it means in each workplace"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "workplace"], name="one_gloss_per_outcome_workplace"
+            )
+        ]
+
+
 class Answer(models.Model):
     """One answer to a question. It leads to the next question or to an outcome, never both."""
 
@@ -202,6 +217,7 @@ class Answer(models.Model):
 reversion.register(Answer)
 reversion.register(QuestionGloss)
 reversion.register(Question, follow=["answers", "glosses"])
-reversion.register(Outcome)
+reversion.register(OutcomeGloss)
+reversion.register(Outcome, follow=["glosses"])
 reversion.register(TreeNationNote)
 reversion.register(DecisionTree, follow=["questions", "outcomes", "nation_notes"])

@@ -7,7 +7,7 @@ from hub.nations import chosen_nation_slug, nation_notes_first
 from hub.workplace import chosen_workplace_slug
 
 from .models import DecisionTree
-from .walk import BadAnswers, answer_code, load_tree, question_glosses, walk
+from .walk import CHOSEN, BadAnswers, answer_code, load_tree, question_glosses, walk
 
 
 @require_safe
@@ -40,18 +40,22 @@ def tree_step(request, slug):
         "my_nation_note": my_nation_note,
         "other_nation_notes": other_nation_notes,
     }
+    chosen = chosen_workplace_slug(request)
     if result.outcome is not None:
+        glosses = list(result.outcome.glosses.all())
         resources = list(result.outcome.resources.all())
         context = {
             "tree": tree,
             "walk": result,
+            "my_gloss": next((g for g in glosses if g.workplace.slug == chosen), None),
+            "other_glosses": [g for g in glosses if g.workplace.slug != chosen],
+            "chosen_workplace": chosen,
             **nation_context,
             "resources_here": [r for r in resources if r.applies_in(nation)],
             "resources_elsewhere": [r for r in resources if not r.applies_in(nation)],
         }
         return render(request, "decisions/outcome.html", context)
     question = result.question
-    chosen = chosen_workplace_slug(request)
     glosses = question_glosses(question)
     context = {
         "tree": tree,
@@ -61,6 +65,7 @@ def tree_step(request, slug):
         "choices": [
             (answer_code(question, answer), answer.label) for answer in question.answers.all()
         ],
+        "was_chosen": request.GET.get(CHOSEN, ""),
         "not_answered": request.GET.get("q") == question.slug,
         "my_gloss": next((g for g in glosses if g.workplace.slug == chosen), None),
         "other_glosses": [g for g in glosses if g.workplace.slug != chosen],
@@ -73,15 +78,18 @@ def tree_step(request, slug):
     return render(request, "decisions/question.html", context, status=status)
 
 
-def _branch(question, questions, outcomes, seen):
-    """One question and everything below it, for the flow chart."""
-    seen = seen | {question.pk}
+def _branch(question, questions, outcomes, drawn):
+    """One question and everything below it, for the flow chart. A question that several
+    answers lead to is drawn once; later answers point back to it."""
+    drawn.add(question.pk)
     answers = []
     for answer in question.answers.all():
         target = questions.get(answer.next_question_id)
         node = {"label": answer.label}
-        if target is not None and target.pk not in seen:
-            node["question"] = _branch(target, questions, outcomes, seen)
+        if target is not None and target.pk not in drawn:
+            node["question"] = _branch(target, questions, outcomes, drawn)
+        elif target is not None:
+            node["see"] = target
         elif answer.outcome_id in outcomes:
             node["outcome"] = outcomes[answer.outcome_id]
         answers.append(node)

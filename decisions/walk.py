@@ -7,9 +7,11 @@ from django.db.models import Prefetch
 
 from resources.models import Guide, Resource, Script
 
-from .models import Answer, DecisionTree, Outcome, Question, QuestionGloss
+from .models import Answer, DecisionTree, Outcome, OutcomeGloss, Question, QuestionGloss
 
 MAX_STEPS = 50
+# The query parameter that marks which answer a "Change" link should show as already chosen.
+CHOSEN = "was"
 
 
 class BadAnswers(Exception):
@@ -52,10 +54,12 @@ def question_glosses(question: Question) -> list[QuestionGloss]:
 
 
 def outcome_with_reading(tree: DecisionTree, outcome_id: int) -> Outcome:
-    """Where a path ended, with what to read next (four queries, only on an outcome page)."""
+    """Where a path ended, with what to read next and what it means in each workplace (five
+    queries, only on an outcome page)."""
     fields = ("title", "slug", "summary")
     return Outcome.objects.prefetch_related(
-        Prefetch("guides", queryset=Guide.objects.published().only(*fields)),
+        Prefetch("glosses", queryset=OutcomeGloss.objects.select_related("workplace")),
+        Prefetch("guides", queryset=Guide.objects.published().only(*fields, "urgent_route")),
         Prefetch("scripts", queryset=Script.objects.published().only(*fields)),
         Prefetch(
             "resources",
@@ -80,9 +84,11 @@ def walk(tree: DecisionTree, codes: list[str], base_url: str) -> Walk:
         if not 1 <= int(number) <= len(answers):
             raise BadAnswers(f"The answer {code!r} does not fit this tool.")
         answer = answers[int(number) - 1]
+        # "Change" goes back to this question with the answer given then already chosen.
         earlier = result.query()
+        chosen = urlencode([(CHOSEN, code)])
         result.steps.append(
-            Step(question, answer, f"{base_url}?{earlier}" if earlier else base_url)
+            Step(question, answer, f"{base_url}?{earlier + '&' if earlier else ''}{chosen}#step")
         )
         result.question = questions.get(answer.next_question_id)
         result.outcome_id = answer.outcome_id

@@ -205,6 +205,11 @@ def plain_text(markdown: str) -> str:
         if not line or RULE.match(line):
             flush()
             continue
+        if line.startswith("|") and not in_fence:
+            # A table row: each cell is read on its own, as readers scan a table.
+            flush()
+            blocks.extend(cell.strip() for cell in line.strip("|").split("|") if cell.strip())
+            continue
         marker = BLOCK_START.match(line)
         if marker or in_fence:
             flush()

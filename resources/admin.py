@@ -111,7 +111,7 @@ class GuideAdmin(ReviewedContentAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "preview_link"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
-        ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
+        ("Where it belongs", {"fields": ["topics", "stages", "tags", "urgent_route"]}),
         (
             "Related",
             {

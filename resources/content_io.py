@@ -438,6 +438,7 @@ KEYS = {
         "related_scripts",
         "related_resources",
         "related_forms",
+        "urgent_route",
     },
     "script": COMMON_KEYS
     | {"check_policy_first", "policy_note", "related_guides", "related_resources", "related_forms"},
@@ -629,6 +630,11 @@ class ItemSection:
                 )
             values["check_policy_first"] = bool(check_policy)
             values["policy_note"] = str(data.get("policy_note") or "").strip()
+        if kind == "guide":
+            urgent = data.get("urgent_route", False)
+            if not isinstance(urgent, bool):
+                problems.add(path, at("urgent_route"), "urgent_route must be true or false")
+            values["urgent_route"] = urgent is True
         if kind == "resource":
             url = str(data.get("url") or "")
             if not url:
@@ -679,6 +685,7 @@ class ItemSection:
             .objects.filter(username__in=usernames)
             .values_list("username", flat=True)
         )
+        urgent_routes: list[ItemFile] = []
         for item in items:
             others = [f.path for f in files_by_slug[(item.type, item.slug)] if f is not item]
             if others:
@@ -706,11 +713,20 @@ class ItemSection:
                         )
             check_glossary_links(item.path, item.text, known, problems)
             check_fact_references(item.path, item.text, known, problems)
+            if item.values.get("urgent_route"):
+                urgent_routes.append(item)
             reviewer = item.values.get("reviewed_by")
             if reviewer and reviewer not in users:
                 problems.add(
                     item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
                 )
+        for item in urgent_routes[1:]:
+            problems.add(
+                item.path,
+                item.line("urgent_route"),
+                f"urgent_route: only one guide can be the urgent route, and "
+                f"{urgent_routes[0].path} already is",
+            )
 
     # Writing -----------------------------------------------------------------------------
 
@@ -727,6 +743,10 @@ class ItemSection:
             }
             for kind, model in MODELS.items()
         }
+        # Moving the urgent route to another guide: unset the old one first (one at a time).
+        urgent = [i.slug for i in items if i.type == "guide" and i.values.get("urgent_route")]
+        if urgent:
+            Guide.objects.urgent_route().exclude(slug__in=urgent).update(urgent_route=False)
         created = set()
         for item in items:
             if item.slug not in existing[item.type]:
@@ -763,6 +783,8 @@ class ItemSection:
             fields.update(
                 check_policy_first=values["check_policy_first"], policy_note=values["policy_note"]
             )
+        if item.type == "guide":
+            fields["urgent_route"] = values["urgent_route"]
         if item.type == "resource":
             fields.update(
                 {k: values[k] for k in ("url", "publisher", "kind", "licence_note", "nations")}
@@ -898,6 +920,8 @@ def snapshot(obj) -> dict:
     }
     if kind in WITH_POLICY_SIGNPOST:
         state.update(check_policy_first=obj.check_policy_first, policy_note=obj.policy_note)
+    if kind == "guide":
+        state["urgent_route"] = obj.urgent_route
     if kind == "resource":
         state.update(
             url=obj.url,
@@ -950,6 +974,8 @@ def render_item_file(kind: str, obj) -> str:
             front["check_policy_first"] = False
         if state["policy_note"]:
             front["policy_note"] = state["policy_note"]
+    if kind == "guide" and state["urgent_route"]:
+        front["urgent_route"] = True
     for key in RELATED:
         if state.get(key):
             front[key] = state[key]

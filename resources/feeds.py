@@ -28,7 +28,9 @@ class LatestContentFeed(Feed):
     def items(self):
         fields = ("title", "slug", "summary", "updated", "first_published")
         items = [
-            *Guide.objects.published().recently_updated().only(*fields)[:FEED_ITEMS],
+            *Guide.objects.published()
+            .recently_updated()
+            .only(*fields, "urgent_route")[:FEED_ITEMS],
             *Script.objects.published().recently_updated().only(*fields)[:FEED_ITEMS],
             *Resource.objects.published().recently_updated().only(*fields)[:FEED_ITEMS],
         ]

@@ -59,6 +59,10 @@ class Stage(Taxonomy):
         return reverse("stage_detail", args=[self.slug])
 
 
+# Pages on these topics link to the urgent route ("Someone may have been harmed, or is at risk").
+URGENT_LINK_TOPICS = frozenset({"conduct", "poor-performance"})
+
+
 class SignpostedContent(ReviewedContent):
     """Advice that reminds readers to check their organisation's own policy first, and says what
     to do when there is none."""
@@ -75,6 +79,17 @@ class SignpostedContent(ReviewedContent):
 
     class Meta(ReviewedContent.Meta):
         abstract = True
+
+    @property
+    def shows_urgent_link(self) -> bool:
+        """Conduct and capability pages lead to the urgent route in one click."""
+        return any(topic.slug in URGENT_LINK_TOPICS for topic in self.topics.all())
+
+
+class GuideQuerySet(ContentQuerySet):
+    def urgent_route(self):
+        """The guide shown at /urgent/: what to do when someone may have been harmed."""
+        return self.filter(urgent_route=True)
 
 
 class Guide(SignpostedContent):
@@ -93,11 +108,32 @@ class Guide(SignpostedContent):
     related_resources = models.ManyToManyField("Resource", blank=True, related_name="+")
     related_forms = models.ManyToManyField("paperwork.Form", blank=True, related_name="guides")
     tags = TaggableManager(blank=True)
+    urgent_route = models.BooleanField(
+        "the urgent route",
+        default=False,
+        help_text=(
+            "Show this guide at /urgent/ as 'Someone may have been harmed, or is at risk', "
+            "linked from the home page and every conduct, capability and decision page. "
+            "Only one guide can be the urgent route. Its tags are the searches it comes first for."
+        ),
+    )
+
+    objects = GuideQuerySet.as_manager()
 
     class Meta(SignpostedContent.Meta):
-        pass
+        constraints = [
+            *SignpostedContent.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["urgent_route"],
+                condition=models.Q(urgent_route=True),
+                name="only_one_urgent_route",
+                violation_error_message="Another guide is already the urgent route.",
+            ),
+        ]
 
     def get_absolute_url(self) -> str:
+        if self.urgent_route:
+            return reverse("urgent")
         return reverse("guide_detail", args=[self.slug])
 
 

@@ -168,8 +168,28 @@ def search(query: str, *, workplace: str | None = None, nation: str | None = Non
             .values_list("slug", flat=True)
         )
         found.sort(key=lambda e: e.kind == "resource" and e.slug in elsewhere)
-    results.hits = [Hit(kind=e.kind, title=e.title, summary=e.summary, url=e.url) for e in found]
+    results.hits = _urgent_route_first(
+        query,
+        groups,
+        [Hit(kind=e.kind, title=e.title, summary=e.summary, url=e.url) for e in found],
+    )
     return results
+
+
+def _urgent_route_first(query: str, groups: list[list[str]], hits: list[Hit]) -> list[Hit]:
+    """Safety first: a search for a word the urgent route is tagged with ("abuse", "DBS",
+    "hit a resident", or a synonym of one) shows the urgent route at the top."""
+    urgent = Guide.objects.published().urgent_route().prefetch_related("tags").first()
+    if urgent is None:
+        return hits
+    tags = {_normalise(tag.name) for tag in urgent.tags.all()}
+    words = {_normalise(word) for group in groups for word in group}
+    asked = f" {_normalise(query)} "
+    if not (tags & words or any(f" {tag} " in asked for tag in tags)):
+        return hits
+    url = urgent.get_absolute_url()
+    pinned = Hit(kind="guide", title=urgent.title, summary=urgent.summary, url=url)
+    return [pinned, *(hit for hit in hits if hit.url != url)]
 
 
 # --- Keeping the index up to date ------------------------------------------------------------

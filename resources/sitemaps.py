@@ -23,11 +23,12 @@ class HubSitemap(Sitemap):
 class ContentSitemap(HubSitemap):
     """Items come as a list, so the paginator counts them without another query."""
 
-    def __init__(self, model):
+    def __init__(self, model, *address_fields: str):
         self.model = model
+        self.fields = ("slug", "updated", *address_fields)
 
     def items(self):
-        return list(self.model.objects.published().only("slug", "updated").order_by("slug"))
+        return list(self.model.objects.published().only(*self.fields).order_by("slug"))
 
     def lastmod(self, item):
         return item.updated
@@ -60,7 +61,7 @@ class StaticSitemap(HubSitemap):
 
 SITEMAPS = {
     "pages": StaticSitemap(),
-    "guides": ContentSitemap(Guide),
+    "guides": ContentSitemap(Guide, "urgent_route"),  # the urgent route lives at /urgent/
     "scripts": ContentSitemap(Script),
     "resources": ContentSitemap(Resource),
     "decisions": ContentSitemap(DecisionTree),

@@ -7,6 +7,7 @@ from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("urgent/", views.urgent, name="urgent"),
     path("guides/", views.guide_list, name="guide_list"),
     path("guides/<slug:slug>/", views.guide_detail, name="guide_detail"),
     path("scripts/", views.script_list, name="script_list"),

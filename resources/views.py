@@ -97,7 +97,7 @@ def home(request):
         [
             *Guide.objects.published()
             .recently_updated()
-            .only("title", "slug", "summary", "updated")[:RECENT_ITEMS],
+            .only("title", "slug", "summary", "updated", "urgent_route")[:RECENT_ITEMS],
             *Script.objects.published()
             .recently_updated()
             .only("title", "slug", "summary", "updated")[:RECENT_ITEMS],
@@ -129,7 +129,7 @@ def home(request):
 
 @require_safe
 def guide_list(request):
-    guides = Guide.objects.published().only("title", "slug", "summary")
+    guides = Guide.objects.published().only("title", "slug", "summary", "urgent_route")
     return render(request, "resources/guide_list.html", {"guides": guides})
 
 
@@ -139,26 +139,42 @@ def script_list(request):
     return render(request, "resources/script_list.html", {"scripts": scripts})
 
 
+def _guide(queryset, **lookup):
+    return get_object_or_404(
+        queryset.prefetch_related(
+            "topics",
+            NATION_NOTES,
+            _gloss_prefetch(GuideGloss),
+            Prefetch(
+                "related_guides",
+                queryset=Guide.objects.published().only("title", "slug", "summary", "urgent_route"),
+            ),
+            Prefetch(
+                "related_scripts",
+                queryset=Script.objects.published().only("title", "slug", "summary"),
+            ),
+            Prefetch(
+                "related_resources",
+                queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
+            ),
+            _published_forms(),
+        ),
+        **lookup,
+    )
+
+
 @require_safe
 def guide_detail(request, slug):
-    guide = _published(
-        Guide,
-        slug,
-        "topics",
-        NATION_NOTES,
-        _gloss_prefetch(GuideGloss),
-        Prefetch(
-            "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
-        ),
-        Prefetch(
-            "related_scripts", queryset=Script.objects.published().only("title", "slug", "summary")
-        ),
-        Prefetch(
-            "related_resources",
-            queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
-        ),
-        _published_forms(),
-    )
+    guide = _guide(Guide.objects.published(), slug=slug)
+    if guide.urgent_route:
+        return HttpResponseRedirect(guide.get_absolute_url())
+    return render(request, "resources/guide_detail.html", detail_context(request, guide))
+
+
+@require_safe
+def urgent(request):
+    """The urgent route: what to do in the first hour when someone may have been harmed."""
+    guide = _guide(Guide.objects.published().urgent_route())
     return render(request, "resources/guide_detail.html", detail_context(request, guide))
 
 
@@ -171,7 +187,8 @@ def _script(slug):
         NATION_NOTES,
         _gloss_prefetch(ScriptGloss),
         Prefetch(
-            "related_guides", queryset=Guide.objects.published().only("title", "slug", "summary")
+            "related_guides",
+            queryset=Guide.objects.published().only("title", "slug", "summary", "urgent_route"),
         ),
         Prefetch(
             "related_resources",
@@ -295,7 +312,7 @@ def _taxonomy_page(request, model, slug, template):
             "term": term,
             "forms": term.forms.published().only(*fields),
             "heading": heading,
-            "guides": term.guides.published().only(*fields),
+            "guides": term.guides.published().only(*fields, "urgent_route"),
             "scripts": term.scripts.published().only(*fields),
             "resources": resources,
             "other_nations": other_nations,

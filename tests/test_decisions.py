@@ -1,6 +1,7 @@
 """'Is it time for formal action?': editors build trees that always lead somewhere, and managers
 walk them one question per page, with every step its own address and nothing stored."""
 
+import html
 import re
 from io import StringIO
 from pathlib import Path
@@ -243,7 +244,9 @@ def test_an_editor_previews_a_draft_tree_as_a_flow_chart(client):
 
 # --- Managers: one question per page, every step its own address ------------------------------
 
-RADIO = re.compile(r'<input type="radio" name="a" id="[^"]+" value="([^"]+)">\s*([^<]+)</label>')
+RADIO = re.compile(
+    r'<input type="radio" name="a" id="[^"]+" value="([^"]+)"(?: checked)?>\s*([^<]+)</label>'
+)
 HIDDEN = re.compile(r'<input type="hidden" name="a" value="([^"]+)">')
 
 
@@ -262,7 +265,8 @@ def every_path(client, tree_url):
         assert response.status_code == 200, codes
         page = response.content.decode()
         if '<p class="kind">What to do next</p>' in page:
-            finished.append((codes, re.search(r"<h1>([^<]+)</h1>", page).group(1)))
+            title = re.search(r"<h1[^>]*>([^<]+)</h1>", page).group(1)
+            finished.append((codes, html.unescape(title)))
             continue
         assert HIDDEN.findall(page) == codes, "the form must carry the answers so far"
         choices = RADIO.findall(page)
@@ -281,7 +285,7 @@ def test_every_path_of_the_starter_tree_reaches_an_outcome_within_ten_steps(clie
 
 def test_the_starter_tree_asks_the_questions_managers_need(starter_tree):
     prompts = " ".join(starter_tree.questions.values_list("prompt", flat=True)).lower()
-    for words in ["behave", "safe", "expect", "training", "health", "time", "before"]:
+    for words in ["harmed", "gross misconduct", "behave", "expect", "training", "health", "time"]:
         assert words in prompts, words
     titles = " ".join(starter_tree.outcomes.values_list("title", flat=True)).lower()
     for words in ["informal", "formal capability", "disciplinary"]:
@@ -307,10 +311,26 @@ def test_each_answer_so_far_has_a_change_link_back_to_that_step(client, starter_
     page = client.get(f"{url}?{urlencode([('a', c) for c in codes])}").content.decode()
     changes = re.findall(r'<a class="no-print" href="([^"]+)">Change', page)
     assert len(changes) == len(codes)
-    assert changes[0] == url
-    for number, change in enumerate(changes[1:], start=1):
-        earlier = urlencode([("a", code) for code in codes[:number]])
-        assert change.replace("&amp;", "&") == f"{url}?{earlier}"
+    for number, change in enumerate(changes):
+        earlier = urlencode([("a", code) for code in codes[:number]] + [("was", codes[number])])
+        assert change.replace("&amp;", "&") == f"{url}?{earlier}#step"
+
+
+def test_change_shows_the_question_again_with_the_earlier_answer_chosen(client, starter_tree):
+    url = starter_tree.get_absolute_url()
+    codes, _ = max(every_path(client, url), key=lambda p: len(p[0]))
+    page = client.get(f"{url}?{urlencode([('a', c) for c in codes])}").content.decode()
+    change = re.findall(r'<a class="no-print" href="([^"]+)">Change', page)[2]
+    again = client.get(change.replace("&amp;", "&").split("#")[0]).content.decode()
+    checked = re.findall(r'<input type="radio" name="a" id="[^"]+" value="([^"]+)" checked>', again)
+    assert checked == [codes[2]]
+    assert HIDDEN.findall(again) == codes[:2]
+
+
+def test_each_step_sends_the_reader_to_the_question_so_focus_lands_on_it(client, starter_tree):
+    page = client.get(starter_tree.get_absolute_url()).content.decode()
+    assert f'action="{starter_tree.get_absolute_url()}#step"' in page
+    assert '<h1 id="step" tabindex="-1">' in page
 
 
 def test_moving_on_without_choosing_says_what_to_do(client, starter_tree):

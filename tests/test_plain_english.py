@@ -50,6 +50,16 @@ def test_a_hard_text_scores_low():
     assert not report.passes()
 
 
+def test_each_cell_of_a_table_is_read_on_its_own():
+    rows = "\n".join(
+        ["| who | when | why |", "|---|---|---|"]
+        + [f"| the team {n} | today, if you can | they need to know now |" for n in range(8)]
+    )
+    assert kinds(check_text(f"{PLAIN}\n\n{rows}", jargon=JARGON)) == []
+    long_cell = "| " + " ".join(["you talk to them"] * 7) + " | now |"
+    assert kinds(check_text(f"{PLAIN}\n\n{rows}\n{long_cell}", jargon=JARGON)) == ["long-sentence"]
+
+
 def test_a_long_sentence_is_flagged():
     long = " ".join(["You"] + ["and then you talk"] * 7) + "."
     report = check_text(f"{PLAIN}\n\n{long}", jargon=JARGON)
