@@ -138,6 +138,7 @@ def texts_of_form(form, formsets) -> list[ReaderText]:
                 texts += _texts_of_children(form.instance, accessor, prefix="", context="")
             continue
         formset.is_valid()  # builds each part from what was posted, so it can be described
+        _validate_again_later(formset)
         for index, child_form in enumerate(formset.forms):
             if _is_deleted(child_form) or (
                 not child_form.instance.pk and not child_form.has_changed()
@@ -157,6 +158,16 @@ def texts_of_form(form, formsets) -> list[ReaderText]:
                         context=name,
                     )
     return texts
+
+
+def _validate_again_later(formset) -> None:
+    """This check runs inside the page form's own validation, before the page's posted values
+    reach its instance. A formset whose rules read the page (a letter's placeholders must name
+    its fields) is validated again when the admin saves, against the page as posted."""
+    formset._errors = None
+    formset._non_form_errors = None
+    for child_form in formset.forms:
+        child_form._errors = None
 
 
 def _is_deleted(form) -> bool:

@@ -488,6 +488,20 @@ def admin_post_data(form: Form, **changes) -> dict:
             f"glosses-{n}-id": gloss.pk,
             f"glosses-{n}-form": form.pk,
         }
+    notes = list(form.nation_notes.all())
+    data |= {
+        "nation_notes-TOTAL_FORMS": len(notes),
+        "nation_notes-INITIAL_FORMS": len(notes),
+        "nation_notes-MIN_NUM_FORMS": 0,
+        "nation_notes-MAX_NUM_FORMS": 1000,
+    }
+    for n, note in enumerate(notes):
+        data |= {
+            f"nation_notes-{n}-nation": note.nation,
+            f"nation_notes-{n}-body": note.body,
+            f"nation_notes-{n}-id": note.pk,
+            f"nation_notes-{n}-form": form.pk,
+        }
     return data | changes
 
 

@@ -395,6 +395,10 @@ def guide_post(guide, **values):
         "glosses-INITIAL_FORMS": "0",
         "glosses-MIN_NUM_FORMS": "0",
         "glosses-MAX_NUM_FORMS": "1000",
+        "nation_notes-TOTAL_FORMS": "0",
+        "nation_notes-INITIAL_FORMS": "0",
+        "nation_notes-MIN_NUM_FORMS": "0",
+        "nation_notes-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
     data.update(values)
