@@ -1,4 +1,5 @@
-"""The shipped content files meet the hub's bars for scripts, resources and the glossary.
+"""The shipped content files meet the hub's bars for guides, scripts, resources, forms and the
+glossary.
 
 Read straight from content/, so the numbers hold in a fresh `make run` without loading anything.
 """
@@ -23,6 +24,20 @@ def published(folder: str) -> dict[str, tuple[dict, str]]:
         if values.get("status") == "published":
             items[path.stem] = (values, body)
     return items
+
+
+def test_there_are_at_least_30_published_guides_each_glossed_for_every_workplace():
+    guides = published("guides")
+    assert len(guides) >= 30, sorted(guides)
+    for slug, (values, _) in guides.items():
+        assert set(values["glosses"]) >= WORKPLACES, slug
+
+
+def test_there_are_at_least_18_published_forms_and_letters_each_glossed_for_every_workplace():
+    forms = published("forms")
+    assert len(forms) >= 18, sorted(forms)
+    for slug, (values, _) in forms.items():
+        assert set(values["glosses"]) >= WORKPLACES, slug
 
 
 def test_there_are_at_least_14_published_scripts_each_glossed_for_every_workplace():
