@@ -1156,8 +1156,8 @@ class LockHeldElsewhere:
                 port=database["PORT"] or 5432,
                 autocommit=True,
             )
-            key = advisory_key(linkcheck.LOCK_NAME)
-            self.other.execute("SELECT pg_advisory_lock(%s)", [key])
+            self.key = advisory_key(linkcheck.LOCK_NAME)
+            self.other.execute("SELECT pg_advisory_lock(%s)", [self.key])
         else:
             RunLock.objects.create(
                 name=linkcheck.LOCK_NAME, holder="other-host:1", acquired_at=timezone.now()
@@ -1166,6 +1166,9 @@ class LockHeldElsewhere:
 
     def __exit__(self, *exc):
         if connection.vendor == "postgresql":
+            # Unlock before closing: the server ends a closed session a moment later, and a run
+            # started at once could still find the lock held.
+            self.other.execute("SELECT pg_advisory_unlock(%s)", [self.key])
             self.other.close()
         else:
             RunLock.objects.all().delete()
