@@ -269,7 +269,7 @@ class SynonymSection:
                     source.path,
                     word_line,
                     f"{word!r} is not a word: YAML read it as a {type(word).__name__}; "
-                    f"put it in quotes, like \"{word}\"",
+                    f'put it in quotes, like "{word}"',
                 )
             elif not word.strip() or "," in word:
                 problems.add(

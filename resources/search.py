@@ -81,7 +81,7 @@ HUB = "hub"
 RESOURCE = "resource"
 GLOSSARY = "glossary"
 
-# --- Words that matter --------------------------------------------------------------------------
+# --- Words that matter ---------------------------------------------------------------------------
 
 STOP_WORDS = frozenset(
     """
@@ -186,7 +186,7 @@ def _synonym_groups() -> list[list[str]]:
     return [group.word_list for group in SynonymGroup.objects.all()]
 
 
-# --- Registering kinds of content ---------------------------------------------------------------
+# --- Registering kinds of content ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -395,7 +395,8 @@ def _sqlite_ids(
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT e.id FROM {FTS_TABLE} JOIN resources_searchentry e "  # noqa: S608
-            f"ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s AND e.kind IN ({placeholders}) "
+            f"ON e.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND e.kind IN ({placeholders}) "
             f"ORDER BY bm25({FTS_TABLE}, 10.0, 4.0, 1.0), e.title LIMIT %s",
             [match, *kinds, limit],
         )
@@ -468,7 +469,7 @@ def _hits(ids: list[int], exclude: set[tuple[str, str]] = frozenset()) -> list[H
     ]
 
 
-# --- Best bets ------------------------------------------------------------------------------------
+# --- Best bets -----------------------------------------------------------------------------------
 
 
 def _equivalent_queries(query: str, synonym_groups: list[list[str]]) -> set[str]:
@@ -506,7 +507,7 @@ def best_bets_for(query: str, synonym_groups: list[list[str]]) -> list[tuple[Hit
     return pinned
 
 
-# --- Searching ------------------------------------------------------------------------------------
+# --- Searching -----------------------------------------------------------------------------------
 
 
 def search(query: str, *, log: bool = False) -> SearchResults:
@@ -535,7 +536,7 @@ def search(query: str, *, log: bool = False) -> SearchResults:
     return results
 
 
-# --- What readers looked for ------------------------------------------------------------------
+# --- What readers looked for ---------------------------------------------------------------------
 
 NOT_LOGGED = re.compile(r"\S+@\S+|\d")
 _last_purge: dict[str, datetime.date] = {}
@@ -596,7 +597,7 @@ def top_searches(*, days: int = 30, only_unfound: bool = False, limit: int = 50)
     )
 
 
-# --- Keeping the index up to date ------------------------------------------------------------------
+# --- Keeping the index up to date ----------------------------------------------------------------
 
 
 def _entry(kind: SearchKind, document: SearchDocument) -> SearchEntry:
@@ -652,7 +653,7 @@ def forget_item(item, kind: SearchKind | None = None) -> None:
 
 
 def rebuild_index() -> int:
-    """Rebuild every entry and the vocabulary from scratch; returns how many pages are searchable."""
+    """Rebuild every entry and the vocabulary; returns how many pages are searchable."""
     entries = []
     for kind in _kinds.values():
         entries += [
@@ -695,7 +696,7 @@ def _index_owner_on_change(sender, instance, raw=False, **kwargs):
         transaction.on_commit(reindex)
 
 
-# --- The hub's own kinds -----------------------------------------------------------------------
+# --- The hub's own kinds -------------------------------------------------------------------------
 
 
 def _document(item, *extra_body: str) -> SearchDocument:

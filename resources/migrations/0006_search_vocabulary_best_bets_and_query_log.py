@@ -4,54 +4,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('resources', '0005_script_policy_signpost'),
+        ("resources", "0005_script_policy_signpost"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchWord',
+            name="SearchWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("word", models.CharField(max_length=60, unique=True)),
             ],
         ),
         migrations.AddField(
-            model_name='searchentry',
-            name='object_id',
-            field=models.PositiveIntegerField(blank=True, help_text="The indexed item's id, so a renamed page is found again.", null=True),
+            model_name="searchentry",
+            name="object_id",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The indexed item's id, so a renamed page is found again.",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='BestBet',
+            name="BestBet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('query', models.CharField(help_text="What readers type, e.g. 'sacked'. Its synonyms get the same best bet.", max_length=100, verbose_name='search words')),
-                ('kind', models.CharField(max_length=20)),
-                ('slug', models.SlugField(max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first when a search has several best bets.')),
-                ('note', models.CharField(blank=True, help_text="Optional: shown instead of the page's summary.", max_length=200, verbose_name='why it is recommended')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "query",
+                    models.CharField(
+                        help_text="What readers type, e.g. 'sacked'. Its synonyms get the same best bet.",
+                        max_length=100,
+                        verbose_name="search words",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("slug", models.SlugField(max_length=200)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Lower numbers come first when a search has several best bets.",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional: shown instead of the page's summary.",
+                        max_length=200,
+                        verbose_name="why it is recommended",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'best bet',
-                'ordering': ['query', 'position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('query', 'kind', 'slug'), name='one_best_bet_per_query_and_page')],
+                "verbose_name": "best bet",
+                "ordering": ["query", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("query", "kind", "slug"), name="one_best_bet_per_query_and_page"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchQueryDay',
+            name="SearchQueryDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('query', models.CharField(max_length=100)),
-                ('day', models.DateField(db_index=True)),
-                ('searches', models.PositiveIntegerField(default=0)),
-                ('found_anything', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("query", models.CharField(max_length=100)),
+                ("day", models.DateField(db_index=True)),
+                ("searches", models.PositiveIntegerField(default=0)),
+                ("found_anything", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'search made by readers',
-                'verbose_name_plural': 'searches made by readers',
-                'ordering': ['-day', '-searches'],
-                'constraints': [models.UniqueConstraint(fields=('query', 'day'), name='one_count_per_query_per_day')],
+                "verbose_name": "search made by readers",
+                "verbose_name_plural": "searches made by readers",
+                "ordering": ["-day", "-searches"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("query", "day"), name="one_count_per_query_per_day"
+                    )
+                ],
             },
         ),
     ]
