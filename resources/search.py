@@ -403,12 +403,20 @@ def _sqlite_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
+def _keeps_its_meaning(phrase: str) -> bool:
+    """PostgreSQL drops stop words from a phrase, and a leading or trailing one is simply lost:
+    "told off" would become "told", which finds every page that says "told". Such a phrase is
+    left out when its group has other words to search for."""
+    words = _normalise(phrase).split()
+    return len(words) == 1 or (words[0] not in STOP_WORDS and words[-1] not in STOP_WORDS)
+
+
 def _postgres_query(groups: list[list[str]], any_group: bool) -> tuple[str, list[str]]:
     params: list[str] = []
     group_sql = []
     for group in groups:
         alternatives = []
-        for word in group:
+        for word in [word for word in group if _keeps_its_meaning(word)] or group:
             alternatives.append("phraseto_tsquery('english', %s)")
             params.append(_normalise(word))
         group_sql.append("(" + " || ".join(alternatives) + ")")
@@ -419,15 +427,15 @@ def _postgres_ids(
     groups: list[list[str]], any_group: bool, kinds: list[str], where: str, limit: int
 ) -> list[int]:
     query_sql, params = _postgres_query(groups, any_group)
-    # Normalisation 1 divides a page's rank by the log of its length, so a long page that
-    # mentions a word in passing does not outrank a short one about it.
+    # A page that uses the words more often ranks higher; the title weighs most, then the
+    # summary (the weights of the tsvector columns, set in the migrations).
     condition, rank = {
-        "head": ("e.head_vector @@ query.q", "ts_rank(e.head_vector, query.q, 1)"),
+        "head": ("e.head_vector @@ query.q", "ts_rank(e.head_vector, query.q)"),
         "body": (
             "e.search_vector @@ query.q AND NOT e.head_vector @@ query.q",
-            "ts_rank(e.search_vector, query.q, 1)",
+            "ts_rank(e.search_vector, query.q)",
         ),
-        "all": ("e.search_vector @@ query.q", "ts_rank(e.search_vector, query.q, 1)"),
+        "all": ("e.search_vector @@ query.q", "ts_rank(e.search_vector, query.q)"),
     }[where]
     with connection.cursor() as cursor:
         cursor.execute(
