@@ -186,6 +186,22 @@ def _synonym_groups() -> list[list[str]]:
     return [group.word_list for group in SynonymGroup.objects.all()]
 
 
+_per_generation: dict[str, tuple[str, Any]] = {}
+
+
+def _for_this_content_generation(name: str, load: Callable[[], Any]) -> Any:
+    """Small tables every search reads (synonyms, best bets), kept in this process's memory
+    until anything readers can see is saved (which bumps the content generation, hub.cache)."""
+    from hub.cache import content_generation
+
+    generation = content_generation()
+    cached = _per_generation.get(name)
+    if cached is None or cached[0] != generation:
+        cached = (generation, load())
+        _per_generation[name] = cached
+    return cached[1]
+
+
 # --- Registering kinds of content ----------------------------------------------------------------
 
 
@@ -382,9 +398,12 @@ def _sqlite_expression(groups: list[list[str]], any_group: bool) -> str:
     )
 
 
-def _sqlite_ids(
+ROW = "e.id, e.kind, e.slug, e.title, e.summary, e.url"
+
+
+def _sqlite_rows(
     groups: list[list[str]], any_group: bool, kinds: list[str], where: str, limit: int
-) -> list[int]:
+) -> list[tuple]:
     expression = _sqlite_expression(groups, any_group)
     match = {
         "head": f"{{title summary}} : ({expression})",
@@ -394,13 +413,13 @@ def _sqlite_ids(
     placeholders = ", ".join(["%s"] * len(kinds))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT e.id FROM {FTS_TABLE} JOIN resources_searchentry e "  # noqa: S608
+            f"SELECT {ROW} FROM {FTS_TABLE} JOIN resources_searchentry e "  # noqa: S608
             f"ON e.id = {FTS_TABLE}.rowid "
             f"WHERE {FTS_TABLE} MATCH %s AND e.kind IN ({placeholders}) "
             f"ORDER BY bm25({FTS_TABLE}, 10.0, 4.0, 1.0), e.title LIMIT %s",
             [match, *kinds, limit],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def _keeps_its_meaning(phrase: str) -> bool:
@@ -423,9 +442,9 @@ def _postgres_query(groups: list[list[str]], any_group: bool) -> tuple[str, list
     return (" || " if any_group else " && ").join(group_sql), params
 
 
-def _postgres_ids(
+def _postgres_rows(
     groups: list[list[str]], any_group: bool, kinds: list[str], where: str, limit: int
-) -> list[int]:
+) -> list[tuple]:
     query_sql, params = _postgres_query(groups, any_group)
     # A page that uses the words more often ranks higher; the title weighs most, then the
     # summary (the weights of the tsvector columns, set in the migrations).
@@ -439,41 +458,40 @@ def _postgres_ids(
     }[where]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT e.id FROM resources_searchentry e, (SELECT {query_sql} AS q) AS query "  # noqa: S608
+            f"SELECT {ROW} FROM resources_searchentry e, (SELECT {query_sql} AS q) AS query "  # noqa: S608
             f"WHERE numnode(query.q) > 0 AND e.kind = ANY(%s) AND {condition} "
             f"ORDER BY {rank} DESC, e.title LIMIT %s",
             [*params, kinds, limit],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-def _ids(groups, any_group: bool, kinds: list[str], where: str, limit: int) -> list[int]:
+def _rows(groups, any_group: bool, kinds: list[str], where: str, limit: int) -> list[tuple]:
     if not kinds or limit <= 0:
         return []
-    engine = _postgres_ids if connection.vendor == "postgresql" else _sqlite_ids
+    engine = _postgres_rows if connection.vendor == "postgresql" else _sqlite_rows
     return engine(groups, any_group, kinds, where, limit)
 
 
-def _ranked_ids(groups: list[list[str]], any_group: bool) -> list[int]:
+def _ranked_rows(groups: list[list[str]], any_group: bool) -> list[tuple]:
     """The hub's pages before resources; in each, title or summary matches before body ones.
 
     Each tier is its own small query, and later tiers run only while the page has room, so a
     common word costs a ranked look at the titles and summaries, not at every body.
     """
-    ids: list[int] = []
+    rows: list[tuple] = []
     for group in (HUB, RESOURCE):
         kinds = _kinds_in(group)
         for where in ("head", "body"):
-            ids += _ids(groups, any_group, kinds, where, MAX_RESULTS - len(ids))
-    return ids
+            rows += _rows(groups, any_group, kinds, where, MAX_RESULTS - len(rows))
+    return rows
 
 
-def _hits(ids: list[int], exclude: set[tuple[str, str]] = frozenset()) -> list[Hit]:
-    entries = SearchEntry.objects.only("kind", "slug", "title", "summary", "url").in_bulk(ids)
+def _hits(rows: list[tuple], exclude: set[tuple[str, str]] = frozenset()) -> list[Hit]:
     return [
-        Hit(kind=entry.kind, title=entry.title, summary=entry.summary, url=entry.url)
-        for entry in (entries[i] for i in ids if i in entries)
-        if (entry.kind, entry.slug) not in exclude
+        Hit(kind=kind, title=title, summary=summary, url=url)
+        for _, kind, slug, title, summary, url in rows
+        if (kind, slug) not in exclude
     ]
 
 
@@ -491,7 +509,9 @@ def _equivalent_queries(query: str, synonym_groups: list[list[str]]) -> set[str]
 
 def best_bets_for(query: str, synonym_groups: list[list[str]]) -> list[tuple[Hit, str, str]]:
     """Editors' pinned pages for this query or any of its synonyms, in their order."""
-    bets = list(BestBet.objects.filter(query__in=_equivalent_queries(query, synonym_groups)))
+    every_bet = _for_this_content_generation("best bets", lambda: list(BestBet.objects.all()))
+    equivalents = _equivalent_queries(query, synonym_groups)
+    bets = [bet for bet in every_bet if bet.query in equivalents]
     if not bets:
         return []
     entries = {
@@ -520,7 +540,7 @@ def best_bets_for(query: str, synonym_groups: list[list[str]]) -> list[tuple[Hit
 
 def search(query: str, *, log: bool = False) -> SearchResults:
     """Search everything readers can reach. With `log`, count the search in the query log."""
-    synonym_groups = _synonym_groups()
+    synonym_groups = _for_this_content_generation("synonyms", _synonym_groups)
     groups, synonyms = term_groups(query, synonym_groups)
     results = SearchResults(query=query, synonyms_tried=synonyms)
     pinned = best_bets_for(query, synonym_groups)
@@ -531,14 +551,14 @@ def search(query: str, *, log: bool = False) -> SearchResults:
         if results.corrections:
             groups = _apply_corrections(groups, results.corrections, synonym_groups)
             results.suggestion = _suggestion(query, results.corrections)
-        ids = _ranked_ids(groups, any_group=False)
-        any_group = not ids and len(groups) > 1
+        rows = _ranked_rows(groups, any_group=False)
+        any_group = not rows and len(groups) > 1
         if any_group:
-            ids = _ranked_ids(groups, any_group=True)
-            results.broadened = bool(ids)
-        results.hits = _hits(ids, exclude={(kind, slug) for _, kind, slug in pinned})
-        glossary_ids = _ids(groups, any_group, _kinds_in(GLOSSARY), "all", MAX_GLOSSARY)
-        results.glossary = _hits(glossary_ids)
+            rows = _ranked_rows(groups, any_group=True)
+            results.broadened = bool(rows)
+        results.hits = _hits(rows, exclude={(kind, slug) for _, kind, slug in pinned})
+        glossary = _rows(groups, any_group, _kinds_in(GLOSSARY), "all", MAX_GLOSSARY)
+        results.glossary = _hits(glossary)
     if log:
         record_search(query, found_anything=results.found_anything)
     return results
