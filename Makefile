@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# make bench seeds 1,000 guides, 300 scripts and 5,000 resources times this.
+BENCH_SCALE ?= 10
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hub
 ADDRESS ?= 127.0.0.1:8000
 
@@ -97,7 +99,7 @@ editor: install
 	$(BIN)/python manage.py create_editor $(NAME)
 
 bench: install-dev system-deps
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
 	$(BIN)/python bench/linkcheck.py
 
 load: install-dev system-deps

@@ -386,6 +386,14 @@ def _suggestion(query: str, corrections: dict[str, str]) -> str:
 # --- Engines -------------------------------------------------------------------------------------
 
 
+def _alternatives(group: list[str]) -> list[str]:
+    """The group's words and phrases, normalised, without repeats, and without phrases that
+    hold one of the group's single words (any page with "sick leave" has "sick" already)."""
+    words = list(dict.fromkeys(_normalise(word) for word in group if _normalise(word)))
+    singles = {word for word in words if " " not in word}
+    return [word for word in words if " " not in word or not singles & set(word.split())] or words
+
+
 def _sqlite_phrase(words: str) -> str:
     return '"' + words.replace('"', '""') + '"'
 
@@ -393,7 +401,7 @@ def _sqlite_phrase(words: str) -> str:
 def _sqlite_expression(groups: list[list[str]], any_group: bool) -> str:
     joiner = " OR " if any_group else " AND "
     return joiner.join(
-        "(" + " OR ".join(_sqlite_phrase(_normalise(word)) for word in group) + ")"
+        "(" + " OR ".join(_sqlite_phrase(word) for word in _alternatives(group)) + ")"
         for group in groups
     )
 
@@ -406,7 +414,8 @@ def _sqlite_rows(
 ) -> list[tuple]:
     expression = _sqlite_expression(groups, any_group)
     match = {
-        "head": f"{{title summary}} : ({expression})",
+        "title": f"{{title}} : ({expression})",
+        "summary": f"({{title summary}} : ({expression})) NOT ({{title}} : ({expression}))",
         "body": f"({expression}) NOT ({{title summary}} : ({expression}))",
         "all": expression,
     }[where]
@@ -435,33 +444,40 @@ def _postgres_query(groups: list[list[str]], any_group: bool) -> tuple[str, list
     group_sql = []
     for group in groups:
         alternatives = []
-        for word in [word for word in group if _keeps_its_meaning(word)] or group:
+        words = _alternatives(group)
+        for word in [word for word in words if _keeps_its_meaning(word)] or words:
             alternatives.append("phraseto_tsquery('english', %s)")
-            params.append(_normalise(word))
+            params.append(word)
         group_sql.append("(" + " || ".join(alternatives) + ")")
     return (" || " if any_group else " && ").join(group_sql), params
+
+
+# Where the words must be, for each tier: (condition, vector to rank by). "q" is the query.
+POSTGRES_TIERS = {
+    "title": ("e.title_vector @@ {q}", "e.title_vector"),
+    "summary": ("e.head_vector @@ {q} AND NOT e.title_vector @@ {q}", "e.head_vector"),
+    "body": ("e.search_vector @@ {q} AND NOT e.head_vector @@ {q}", "e.search_vector"),
+    "all": ("e.search_vector @@ {q}", "e.search_vector"),
+}
 
 
 def _postgres_rows(
     groups: list[list[str]], any_group: bool, kinds: list[str], where: str, limit: int
 ) -> list[tuple]:
     query_sql, params = _postgres_query(groups, any_group)
-    # A page that uses the words more often ranks higher; the title weighs most, then the
-    # summary (the weights of the tsvector columns, set in the migrations).
-    condition, rank = {
-        "head": ("e.head_vector @@ query.q", "ts_rank(e.head_vector, query.q)"),
-        "body": (
-            "e.search_vector @@ query.q AND NOT e.head_vector @@ query.q",
-            "ts_rank(e.search_vector, query.q)",
-        ),
-        "all": ("e.search_vector @@ query.q", "ts_rank(e.search_vector, query.q)"),
-    }[where]
+    query_sql = f"({query_sql})"
+    condition, vector = POSTGRES_TIERS[where]
+    # The query is written out where it is used, not joined in from a subquery, so that the
+    # planner sees it as a constant and uses the GIN indexes. A page that uses the words more
+    # often ranks higher; in "all", the title weighs most, then the summary (the tsvectors'
+    # weights, set in the migrations).
+    uses = condition.count("{q}")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {ROW} FROM resources_searchentry e, (SELECT {query_sql} AS q) AS query "  # noqa: S608
-            f"WHERE numnode(query.q) > 0 AND e.kind = ANY(%s) AND {condition} "
-            f"ORDER BY {rank} DESC, e.title LIMIT %s",
-            [*params, kinds, limit],
+            f"SELECT {ROW} FROM resources_searchentry e "  # noqa: S608
+            f"WHERE e.kind = ANY(%s) AND {condition.format(q=query_sql)} "
+            f"ORDER BY ts_rank({vector}, {query_sql}) DESC, e.title LIMIT %s",
+            [kinds, *params * uses, *params, limit],
         )
         return cursor.fetchall()
 
@@ -474,7 +490,7 @@ def _rows(groups, any_group: bool, kinds: list[str], where: str, limit: int) -> 
 
 
 def _ranked_rows(groups: list[list[str]], any_group: bool) -> list[tuple]:
-    """The hub's pages before resources; in each, title or summary matches before body ones.
+    """The hub's pages before resources; in each, title matches, then summary, then body ones.
 
     Each tier is its own small query, and later tiers run only while the page has room, so a
     common word costs a ranked look at the titles and summaries, not at every body.
@@ -482,7 +498,7 @@ def _ranked_rows(groups: list[list[str]], any_group: bool) -> list[tuple]:
     rows: list[tuple] = []
     for group in (HUB, RESOURCE):
         kinds = _kinds_in(group)
-        for where in ("head", "body"):
+        for where in ("title", "summary", "body"):
             rows += _rows(groups, any_group, kinds, where, MAX_RESULTS - len(rows))
     return rows
 
@@ -583,7 +599,11 @@ def record_search(query: str, *, found_anything: bool) -> None:
     if not text:
         return
     today = timezone.localdate()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A count lost in a crash does not matter; not waiting for the disk makes the
+            # write cost a reader almost nothing.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(
             "INSERT INTO resources_searchqueryday (query, day, searches, found_anything) "
             "VALUES (%s, %s, 1, %s) ON CONFLICT (query, day) DO UPDATE SET "

@@ -1,9 +1,9 @@
 """Typo-tolerant search on PostgreSQL, a title-and-summary index, and editors' access.
 
 On PostgreSQL: the pg_trgm extension and a trigram index on the vocabulary, so a misspelt word
-finds its nearest indexed word; and a second tsvector of the title and summary only, so a match
-there can be found (and ranked first) without reading every body. SQLite needs neither: its FTS5
-table can search the title and summary columns alone, and Python compares words there.
+finds its nearest indexed word; and tsvectors of the title alone and of the title and summary,
+so that matches there can be found (and ranked first) without reading every body. SQLite needs
+none of these: its FTS5 table can search single columns, and Python compares words there.
 """
 
 from django.db import migrations
@@ -22,8 +22,15 @@ POSTGRES_FORWARD = [
     ) STORED
     """,
     "CREATE INDEX resources_searchentry_head ON resources_searchentry USING GIN (head_vector)",
+    """
+    ALTER TABLE resources_searchentry ADD COLUMN title_vector tsvector
+    GENERATED ALWAYS AS (setweight(to_tsvector('english', coalesce(title, '')), 'A')) STORED
+    """,
+    "CREATE INDEX resources_searchentry_title ON resources_searchentry USING GIN (title_vector)",
 ]
 POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS resources_searchentry_title",
+    "ALTER TABLE resources_searchentry DROP COLUMN IF EXISTS title_vector",
     "DROP INDEX IF EXISTS resources_searchentry_head",
     "ALTER TABLE resources_searchentry DROP COLUMN IF EXISTS head_vector",
     "DROP INDEX IF EXISTS resources_searchword_trigram",
