@@ -110,6 +110,7 @@ def main() -> int:
     scale = parser.parse_args().scale
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    load_before = os.getloadavg()
     with bench_database() as (database_url, engine):
         env = prod_env(DATABASE_URL=database_url, GUNICORN_WORKERS="2", GUNICORN_ACCESS_LOG="")
         if redis_available():
@@ -157,6 +158,10 @@ def main() -> int:
         f"{5000 * scale:,} resources (scale {scale}, plus the starter content). "
         f"Cache: {'Redis' if 'REDIS_URL' in env else 'a folder'}. "
         "gunicorn with 2 workers, production settings.",
+        f"Load average (1, 5, 15 minutes) when the bench started: "
+        f"{', '.join(f'{n:.1f}' for n in load_before)}; when it ended: "
+        f"{', '.join(f'{n:.1f}' for n in os.getloadavg())}. Above the number of CPUs, other work "
+        "on the machine slows every page, so compare rows run together rather than runs.",
         "",
         "## Server time per page",
         "",
