@@ -114,6 +114,17 @@ def seed():
     print(f"seeded {len(guides)} guides, {len(scripts)} scripts, {len(resources)} resources")
 
 
+def analyze() -> None:
+    """Gather the planner's statistics now, as autovacuum would soon after a bulk load: without
+    them PostgreSQL guesses row counts and may not use the search indexes."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 if __name__ == "__main__":
     seed()
     print(f"search index: {rebuild_index()} entries")
+    analyze()
