@@ -5,6 +5,8 @@ PYTEST_WORKERS ?= 2
 PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 VENV := .venv
 BIN := $(VENV)/bin
+# make bench seeds 1,000 guides, 300 scripts and 5,000 resources times this.
+BENCH_SCALE ?= 10
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hub
 ADDRESS ?= 127.0.0.1:8000
 
@@ -101,8 +103,8 @@ editor: install
 	$(BIN)/python manage.py create_editor $(NAME)
 
 bench: install-dev system-deps
-	$(BIN)/python bench/run.py
 	$(BIN)/python bench/largest_page.py
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
 	$(BIN)/python bench/linkcheck.py
 
 load: install-dev system-deps

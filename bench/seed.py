@@ -1,6 +1,6 @@
-"""Seed a database with 1,000 guides, 300 scripts and 5,000 resources, quickly.
+"""Seed a database with 1,000 guides, 300 scripts and 5,000 resources per unit of scale, quickly.
 
-Run by bench/run.py as `python bench/seed.py` with DATABASE_URL set.
+Run by bench/run.py as `python bench/seed.py SCALE` with DATABASE_URL set (SCALE defaults to 1).
 """
 
 import datetime
@@ -33,7 +33,8 @@ from resources.models import (  # noqa: E402
 )
 from resources.search import rebuild_index  # noqa: E402
 
-GUIDES, SCRIPTS, RESOURCES = 1000, 300, 5000
+SCALE = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+GUIDES, SCRIPTS, RESOURCES = 1000 * SCALE, 300 * SCALE, 5000 * SCALE
 WORDS = (
     "you talk listen team shift rota care home nurse plan review support sick absence late "
     "training feedback goal record meeting fair clear kind safe help staff manager week month"
@@ -113,6 +114,17 @@ def seed():
     print(f"seeded {len(guides)} guides, {len(scripts)} scripts, {len(resources)} resources")
 
 
+def analyze() -> None:
+    """Gather the planner's statistics now, as autovacuum would soon after a bulk load: without
+    them PostgreSQL guesses row counts and may not use the search indexes."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 if __name__ == "__main__":
     seed()
     print(f"search index: {rebuild_index()} entries")
+    analyze()

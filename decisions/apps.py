@@ -6,4 +6,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Decision tools"
 
     def ready(self):
-        from . import content_io  # noqa: F401  (registers content/decisions/*.yaml)
+        from . import (
+            content_io,  # noqa: F401  (registers content/decisions/*.yaml)
+            search,  # noqa: F401  (makes decision tools searchable)
+        )

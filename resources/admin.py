@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
@@ -8,7 +10,9 @@ from hub.admin_mixins import NationNoteInline, ReviewDueFilter, ReviewedContentA
 from hub.nations import NATION_NAMES, Nation
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
 
+from . import search
 from .models import (
+    BestBet,
     Fact,
     GlossaryTerm,
     Guide,
@@ -24,6 +28,8 @@ from .models import (
     ScriptGloss,
     ScriptNationNote,
     ScriptPart,
+    SearchEntry,
+    SearchQueryDay,
     Stage,
     SynonymGroup,
     Topic,
@@ -259,3 +265,91 @@ class OrganisationPolicyAdmin(CompareVersionAdmin):
     search_fields = ["title", "note"]
     filter_horizontal = ["topics", "stages"]
     fields = ["title", "url", "note", "topics", "stages"]
+
+
+# --- Search: best bets and what readers looked for ----------------------------------------------
+
+
+def _page_choices() -> list[tuple[str, str]]:
+    entries = SearchEntry.objects.exclude(kind="glossary").order_by("kind", "title")
+    return [
+        (f"{entry.kind}:{entry.slug}", f"{search.kind_label(entry.kind)}: {entry.title}")
+        for entry in entries.only("kind", "slug", "title")
+    ]
+
+
+class BestBetForm(forms.ModelForm):
+    page = forms.ChoiceField(
+        label="page to recommend", help_text="Only published pages can be chosen."
+    )
+
+    class Meta:
+        model = BestBet
+        fields = ["query", "page", "position", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _page_choices()
+        current = f"{self.instance.kind}:{self.instance.slug}" if self.instance.pk else ""
+        if current and current not in dict(choices):
+            choices.insert(0, (current, f"{current} (not published now)"))
+        self.fields["page"].choices = [("", "---------"), *choices]
+        self.initial.setdefault("page", current)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, _, slug = cleaned.get("page", "").partition(":")
+        self.instance.kind, self.instance.slug = kind, slug
+        return cleaned
+
+
+@admin.register(BestBet)
+class BestBetAdmin(CompareVersionAdmin):
+    form = BestBetForm
+    list_display = ["query", "page_title", "position", "is_found"]
+    search_fields = ["query", "slug"]
+
+    @admin.display(description="page")
+    def page_title(self, bet):
+        entry = SearchEntry.objects.filter(kind=bet.kind, slug=bet.slug).first()
+        return f"{search.kind_label(bet.kind)}: {entry.title}" if entry else bet.slug
+
+    @admin.display(boolean=True, description="published")
+    def is_found(self, bet):
+        return SearchEntry.objects.filter(kind=bet.kind, slug=bet.slug).exists()
+
+
+@admin.register(SearchQueryDay)
+class SearchQueryDayAdmin(admin.ModelAdmin):
+    """A report, not a list to edit: the top searches, and the searches that found nothing."""
+
+    PERIODS = (7, 30, 180)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = int(request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        days = days if days in self.PERIODS else 30
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "What readers searched for",
+            "days": days,
+            "periods": self.PERIODS,
+            "kept_days": search.SEARCH_LOG_DAYS,
+            "top": search.top_searches(days=days),
+            "unfound": search.top_searches(days=days, only_unfound=True),
+        }
+        return TemplateResponse(request, "admin/resources/search_report.html", context)

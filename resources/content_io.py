@@ -391,8 +391,31 @@ class SynonymSection:
                     "each group needs at least two words, like [sick, absence]",
                 )
                 continue
-            groups.append(", ".join(str(word).strip() for word in group))
+            words = self._words(group, item_line(data, index), source, problems)
+            if words:
+                groups.append(", ".join(words))
         return groups
+
+    @staticmethod
+    def _words(group: list, line: int, source: SourceFile, problems: Problems) -> list[str]:
+        """Every word must be written as text: YAML reads 1:1 as the number 61, and yes as true."""
+        words = []
+        for position, word in enumerate(group):
+            word_line = item_line(group, position) or line
+            if not isinstance(word, str):
+                problems.add(
+                    source.path,
+                    word_line,
+                    f"{word!r} is not a word: YAML read it as a {type(word).__name__}; "
+                    f'put it in quotes, like "{word}"',
+                )
+            elif not word.strip() or "," in word:
+                problems.add(
+                    source.path, word_line, f"{word!r}: a word must not be empty or hold a comma"
+                )
+            else:
+                words.append(word.strip())
+        return words if len(words) == len(group) else []
 
     def add_known(self, items, known) -> None:
         pass
@@ -401,15 +424,29 @@ class SynonymSection:
         pass
 
     def apply(self, items: list[str], counts: Counts) -> None:
-        existing = set(SynonymGroup.objects.values_list("words", flat=True))
+        existing = {group.words: group for group in SynonymGroup.objects.all()}
         for words in items:
             if words in existing:
                 counts.record(self.name, "unchanged")
-            else:
-                with reversion.create_revision():
-                    reversion.set_comment("Loaded from synonyms.yaml")
+                continue
+            # An earlier version of this group (one sharing a word with it) is replaced, so that
+            # editing a line of synonyms.yaml never leaves the old line behind.
+            new_words = set(SynonymGroup(words=words).word_list)
+            older = [
+                existing.pop(text)
+                for text, group in list(existing.items())
+                if text not in items and new_words & set(group.word_list)
+            ]
+            with reversion.create_revision():
+                reversion.set_comment("Loaded from synonyms.yaml")
+                if older:
+                    older[0].words = words
+                    older[0].save()
+                    for group in older[1:]:
+                        group.delete()
+                else:
                     SynonymGroup.objects.create(words=words)
-                counts.record(self.name, "created")
+            counts.record(self.name, "updated" if older else "created")
 
     def export(self, root: Path) -> None:
         groups = [group.word_list for group in SynonymGroup.objects.order_by("words")]

@@ -1,5 +1,7 @@
 """The hub's content: guides, conversation scripts, annotated resources and their words."""
 
+import re
+
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -649,6 +651,9 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=12)
     slug = models.SlugField(max_length=200)
+    object_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The indexed item's id, so a renamed page is found again."
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
@@ -662,3 +667,88 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+SEARCH_WORD = re.compile(r"[\w'’-]+")
+
+
+def normalise_search_text(text: str) -> str:
+    """Lower case, curly apostrophes made straight, words separated by single spaces."""
+    return " ".join(SEARCH_WORD.findall(text.lower().replace("’", "'")))
+
+
+class SearchWord(models.Model):
+    """One word that appears somewhere in the search index: the vocabulary that a misspelt word
+    is compared with ("Did you mean ...?"). On PostgreSQL a trigram index (pg_trgm) answers;
+    elsewhere Python compares the words (see search.py)."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class BestBet(models.Model):
+    """An item that editors pin to the top of the results for a search (and its synonyms),
+    marked as recommended. Modelled on Wagtail's search promotions."""
+
+    query = models.CharField(
+        "search words",
+        max_length=100,
+        help_text="What readers type, e.g. 'sacked'. Its synonyms get the same best bet.",
+    )
+    kind = models.CharField(max_length=20)
+    slug = models.SlugField(max_length=200)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first when a search has several best bets."
+    )
+    note = models.CharField(
+        "why it is recommended",
+        max_length=200,
+        blank=True,
+        help_text="Optional: shown instead of the page's summary.",
+    )
+
+    class Meta:
+        ordering = ["query", "position", "id"]
+        verbose_name = "best bet"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "kind", "slug"], name="one_best_bet_per_query_and_page"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query} → {self.kind}: {self.slug}"
+
+    def clean(self):
+        self.query = normalise_search_text(self.query)
+        if not self.query:
+            raise ValidationError({"query": "Type the words readers search for."})
+
+
+class SearchQueryDay(models.Model):
+    """How often one search was made on one day, and whether it found anything.
+
+    Nothing else is kept: no address, cookie, account or time of day. Rows older than
+    SEARCH_LOG_DAYS are deleted (search.py and the purge_search_log command).
+    """
+
+    query = models.CharField(max_length=100)
+    day = models.DateField(db_index=True)
+    searches = models.PositiveIntegerField(default=0)
+    found_anything = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-day", "-searches"]
+        verbose_name = "search made by readers"
+        verbose_name_plural = "searches made by readers"
+        constraints = [
+            models.UniqueConstraint(fields=["query", "day"], name="one_count_per_query_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.query} ({self.searches})"
+
+
+reversion.register(BestBet)

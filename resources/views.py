@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
@@ -341,6 +342,7 @@ def search(request):
     results = (
         search_service.search(
             query,
+            log=True,
             workplace=chosen_workplace_slug(request),
             nation=chosen_nation_slug(request),
         )
@@ -348,9 +350,13 @@ def search(request):
         else None
     )
     context = {"query": query, "results": results}
-    if results is not None and not results.hits:
+    if results is not None and not results.found_anything:
         context["topics"] = Topic.objects.all()
-    return render(request, "resources/search.html", context)
+    response = render(request, "resources/search.html", context)
+    if results is not None:
+        # Every search is counted in the query log, so none is answered from the page cache.
+        patch_cache_control(response, no_cache=True)
+    return response
 
 
 @require_safe
