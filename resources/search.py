@@ -532,17 +532,25 @@ def _other_nations_last(rows: list[tuple], nation: str) -> list[tuple]:
 def _urgent_route_first(query: str, groups: list[list[str]], hits: list[Hit]) -> list[Hit]:
     """Safety first: a search for a word the urgent route is tagged with ("abuse", "DBS",
     "hit a resident", or a synonym of one) shows the urgent route at the top."""
-    urgent = Guide.objects.published().urgent_route().prefetch_related("tags").first()
+    urgent = _for_this_content_generation("urgent route", _urgent_route)
     if urgent is None:
         return hits
-    tags = {_normalise(tag.name) for tag in urgent.tags.all()}
+    pinned, tags = urgent
     words = {_normalise(word) for group in groups for word in group}
     asked = f" {_normalise(query)} "
     if not (tags & words or any(f" {tag} " in asked for tag in tags)):
         return hits
-    url = urgent.get_absolute_url()
-    pinned = Hit(kind="guide", title=urgent.title, summary=urgent.summary, url=url)
-    return [pinned, *(hit for hit in hits if hit.url != url)]
+    return [pinned, *(hit for hit in hits if hit.url != pinned.url)]
+
+
+def _urgent_route() -> tuple[Hit, set[str]] | None:
+    urgent = Guide.objects.published().urgent_route().prefetch_related("tags").first()
+    if urgent is None:
+        return None
+    hit = Hit(
+        kind="guide", title=urgent.title, summary=urgent.summary, url=urgent.get_absolute_url()
+    )
+    return hit, {_normalise(tag.name) for tag in urgent.tags.all()}
 
 
 # --- Best bets -----------------------------------------------------------------------------------
