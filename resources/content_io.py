@@ -392,7 +392,15 @@ class SynonymSection:
                 )
                 continue
             words = self._words(group, item_line(data, index), source, problems)
-            if words:
+            longest = SynonymGroup._meta.get_field("words").max_length
+            if words and len(", ".join(words)) > longest:
+                problems.add(
+                    source.path,
+                    item_line(data, index),
+                    f"this group is {len(', '.join(words))} characters long; a group can hold "
+                    f"{longest}: split it into two groups",
+                )
+            elif words:
                 groups.append(", ".join(words))
         return groups
 

@@ -310,6 +310,19 @@ def test_a_synonym_yaml_reads_as_a_number_is_refused_with_its_file_and_line(tmp_
     assert SynonymGroup.objects.count() == 0
 
 
+def test_a_synonym_group_too_long_to_store_is_refused_with_its_line(tmp_path):
+    from django.core.management.base import CommandError
+
+    words = ", ".join(f"word number {n}" for n in range(40))
+    (tmp_path / "synonyms.yaml").write_text(f"- [sick, absence]\n- [{words}]\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_content", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert "synonyms.yaml:2: this group is" in err.getvalue()
+    assert "split it into two groups" in err.getvalue()
+    assert SynonymGroup.objects.count() == 0
+
+
 def test_changing_a_line_of_synonyms_replaces_the_old_group(tmp_path):
     (tmp_path / "synonyms.yaml").write_text("- [late, lateness]\n")
     call_command("load_content", str(tmp_path), stdout=StringIO())
