@@ -292,6 +292,7 @@ def test_the_old_guide_address_of_the_urgent_route_sends_readers_to_it(client, s
     assert response.status_code == 302 and response["Location"] == "/urgent/"
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     "words",
     ["abuse", "allegation", "safeguarding", "suspend", "DBS", "hit a resident"]
@@ -303,6 +304,7 @@ def test_the_urgent_route_is_the_first_search_result(client, starter_content, wo
     assert first and first.group(1) == "/urgent/", words
 
 
+@pytest.mark.both_databases
 def test_a_search_with_nothing_to_do_with_harm_does_not_show_the_urgent_route_first(
     client, starter_content
 ):
