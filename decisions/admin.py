@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from hub.admin_mixins import ReviewedContentAdmin
+from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
 from hub.models import Status
 from plain_english.admin_report import PlainEnglishAdmin
 
@@ -53,10 +53,8 @@ class OutcomeInline(admin.StackedInline):
     show_change_link = True  # its workplace glosses are edited on its own page
 
 
-class TreeNationNoteInline(admin.StackedInline):
+class TreeNationNoteInline(NationNoteInline):
     model = TreeNationNote
-    extra = 0
-    fields = ["nation", "body"]
 
 
 @admin.register(DecisionTree)

@@ -29,14 +29,13 @@ from hub.content_files import (
     key_line,
     parse_date,
     parse_nation_notes,
-    parse_yaml,
     register,
     write_text,
 )
 from hub.models import Status
 from hub.nations import NATION_NAMES
 from plain_english.checker import reading_ease
-from resources.content_io import split_front_matter
+from resources.content_io import read_front_matter
 from resources.models import Stage, Topic, Workplace
 
 from .models import PLACEHOLDER, Form, FormField, FormGloss, FormNationNote
@@ -198,19 +197,10 @@ class FormSection:
 
     def parse(self, source: SourceFile, known: Known, problems: Problems) -> list[FormFile]:
         path = source.path
-        split = split_front_matter(source.text)
-        if split is None:
-            problems.add(
-                path, 1, "the file must start with YAML front matter between two '---' lines"
-            )
+        read = read_front_matter(source, problems)
+        if read is None:
             return []
-        front, body, _ = split
-        data = parse_yaml(front, path, problems, first_line=2)
-        if data is None:
-            return []
-        if not isinstance(data, LineDict):
-            problems.add(path, 2, "the front matter must be a set of 'key: value' lines")
-            return []
+        data, body, _ = read
 
         def at(key):
             return key_line(data, key, offset=1)

@@ -529,6 +529,25 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+def read_front_matter(source: SourceFile, problems: Problems):
+    """(front matter as a LineDict, body, line number of the body's first line), or None with
+    the problem recorded: the opening every Markdown content file shares."""
+    split = split_front_matter(source.text)
+    if split is None:
+        problems.add(
+            source.path, 1, "the file must start with YAML front matter between two '---' lines"
+        )
+        return None
+    front, body, body_line = split
+    data = parse_yaml(front, source.path, problems, first_line=2)
+    if data is None:
+        return None
+    if not isinstance(data, LineDict):
+        problems.add(source.path, 2, "the front matter must be a set of 'key: value' lines")
+        return None
+    return data, body, body_line
+
+
 def split_script_parts(body: str, first_line: int, path: Path, problems: Problems):
     intro: list[str] = []
     parts: list[tuple[str, list[str]]] = []
@@ -570,19 +589,10 @@ class ItemSection:
 
     def parse(self, source: SourceFile, known: Known, problems: Problems) -> list[ItemFile]:
         path = source.path
-        split = split_front_matter(source.text)
-        if split is None:
-            problems.add(
-                path, 1, "the file must start with YAML front matter between two '---' lines"
-            )
+        read = read_front_matter(source, problems)
+        if read is None:
             return []
-        front, body, body_line = split
-        data = parse_yaml(front, path, problems, first_line=2)
-        if data is None:
-            return []
-        if not isinstance(data, LineDict):
-            problems.add(path, 2, "the front matter must be a set of 'key: value' lines")
-            return []
+        data, body, body_line = read
 
         def at(key):
             return key_line(data, key, offset=1)
