@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "axes",
+    "core",
     "hub",
     "resources",
     "decisions",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """What every kind of hub content shares, and the one path by which content goes live."""
+
+    name = "core"
+    verbose_name = "Publishing"
+    default_auto_field = "django.db.models.BigAutoField"
