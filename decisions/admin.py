@@ -1,11 +1,12 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
+from core import drafts, publishing
+from core.drafting_admin import DraftingAdmin
 from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
-from hub.models import Status
 from plain_english.admin_report import PlainEnglishAdmin
 
 from .models import (
@@ -112,27 +113,15 @@ class DecisionTreeAdmin(ReviewedContentAdmin):
         tree = self.get_object(request, str(object_id))
         if tree is None or not self.has_view_permission(request, tree):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
-        context = overview_context(load_tree(DecisionTree.objects, tree.slug))
-        return TemplateResponse(request, "decisions/overview.html", {**context, "preview": True})
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        tree = form.instance
-        problems = tree.problems()
-        if not problems:
-            return
-        listed = " ".join(str(problem) for problem in problems)
-        if tree.status == Status.PUBLISHED:
-            DecisionTree.objects.filter(pk=tree.pk).update(status=Status.DRAFT)
-            self.message_user(
-                request,
-                f"Saved as a draft, because readers could get stuck: {listed}",
-                messages.ERROR,
+        draft = drafts.draft_for(tree)
+        with drafts.showing(tree, draft) as shown:
+            context = overview_context(load_tree(DecisionTree.objects, shown.slug))
+            preview = {"draft": draft, "problems": publishing.problems(shown)}
+            response = TemplateResponse(
+                request, "decisions/overview.html", {**context, "preview": preview}
             )
-        else:
-            self.message_user(
-                request, f"This draft cannot be published yet: {listed}", messages.WARNING
-            )
+            response.render()
+        return response
 
 
 class AnswerInline(admin.TabularInline):
@@ -160,7 +149,7 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(PlainEnglishAdmin, VersionAdmin):
+class QuestionAdmin(DraftingAdmin, PlainEnglishAdmin, VersionAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -174,6 +163,9 @@ class QuestionAdmin(PlainEnglishAdmin, VersionAdmin):
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index
 
+    def draft_root(self, obj):
+        return obj.tree
+
 
 class OutcomeGlossInline(admin.StackedInline):
     model = OutcomeGloss
@@ -182,7 +174,7 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(VersionAdmin):
+class OutcomeAdmin(DraftingAdmin, VersionAdmin):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]
@@ -202,3 +194,6 @@ class OutcomeAdmin(VersionAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from its tree, not from the admin index
+
+    def draft_root(self, obj):
+        return obj.tree

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
+from core import drafts, publishing
+from core.drafting_admin import DraftingAdmin
 from plain_english.admin_report import (
     HardToReadFilter,
     PlainEnglishAdmin,
@@ -45,7 +47,7 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
+class ReviewedContentAdmin(DraftingAdmin, PlainEnglishAdmin, CompareVersionAdmin):
     """History, compare and restore (django-reversion), review dates, preview of drafts, and the
     plain-English report, live check and publishing gate (plain_english.admin_report)."""
 
@@ -114,9 +116,14 @@ class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
         from resources.views import detail_context
 
-        context = detail_context(request, obj)
-        context["preview"] = True
-        return TemplateResponse(request, self.public_template, context)
+        draft = drafts.draft_for(obj)
+        with drafts.showing(obj, draft) as shown:
+            preview = {**preview_choices(request), "draft": draft}
+            context = detail_context(request, shown)
+            context["preview"] = {**preview, "problems": publishing.problems(shown)}
+            response = TemplateResponse(request, self.public_template, context)
+            response.render()
+        return response
 
     def save_model(self, request, obj, form, change):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
@@ -129,3 +136,28 @@ class NationNoteInline(admin.StackedInline):
 
     extra = 0
     fields = ["nation", "body"]
+
+
+def preview_choices(request) -> dict:
+    """A preview can be seen as a reader in any workplace and nation would see it: the choices
+    come from the query string, in place of the editor's own cookies."""
+    from resources.models import Workplace
+
+    from .nations import NATION_COOKIE, NATION_NAMES
+    from .workplace import WORKPLACE_COOKIE
+
+    workplaces = list(Workplace.objects.values_list("slug", "name"))
+    cookies = dict(request.COOKIES)
+    workplace = request.GET.get("workplace")
+    if workplace in {slug for slug, _ in workplaces}:
+        cookies[WORKPLACE_COOKIE] = workplace
+    nation = request.GET.get("nation")
+    if nation in NATION_NAMES:
+        cookies[NATION_COOKIE] = nation
+    request.COOKIES = cookies
+    return {
+        "workplaces": workplaces,
+        "nations": list(NATION_NAMES.items()),
+        "workplace": cookies.get(WORKPLACE_COOKIE, ""),
+        "nation": cookies.get(NATION_COOKIE, ""),
+    }

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from core import publishing
 from hub.models import Status
 
 from .checker import DEFAULT_MIN_SCORE, Report, check_texts
@@ -132,7 +133,8 @@ class PlainEnglishAdminForm(forms.ModelForm):
             # Stops the save; the admin then shows the form again, with the report.
             raise ValidationError("Checked, not saved.", code=CHECK_ONLY)
         status = cleaned.get("status", getattr(self.instance, "status", None))
-        if status != Status.PUBLISHED:
+        if status != Status.PUBLISHED or getattr(request, "hub_saving_draft", False):
+            # A draft is checked again when it is published (core.publishing).
             return cleaned
         blockers = publication_blockers(self.instance, report=report)
         if not blockers:
@@ -357,24 +359,25 @@ def publish(modeladmin, request, queryset):
                 "reason_field": REASON_FIELD,
             },
         )
-    published, refused, overridden = [], [], []
-    with reversion.create_revision():
-        reversion.set_user(request.user)
-        for item in drafts:
-            if blockers[item.pk]:
-                if not may_override:
-                    refused.append(item)
-                    continue
-                overridden.append(item)
-            item.status = Status.PUBLISHED
-            item.save()
+    published, refused, stuck = [], [], []
+    for item in drafts:
+        outcome = publishing.publish(
+            item,
+            by=request.user,
+            comment="Published from the list.",
+            override_reason=reason if may_override else "",
+            overrider=may_override,
+        )
+        if outcome.published:
             published.append(item)
-        # One revision holds the whole action, so its comment names what was overridden.
-        comment = "Published."
-        if overridden:
-            names = ", ".join(f"“{item}”" for item in overridden)
-            comment = f"{override_comment(reason)} (for {names})"
-        reversion.set_comment(comment)
+        elif outcome.problems:
+            stuck.append((item, outcome.problems))
+        elif outcome.overridable:
+            refused.append(item)
+    for item, problems in stuck:
+        modeladmin.message_user(
+            request, f"“{item}” stays a draft: {' '.join(problems)}", messages.ERROR
+        )
     if published:
         modeladmin.message_user(request, f"Published {len(published)}.", messages.SUCCESS)
     if refused:

@@ -9,7 +9,13 @@ class PlainEnglishConfig(AppConfig):
         from .reader_fields import register_hub_content
 
         register_hub_content()
+        from core.publishing import register_rule
+        from hub.models import ReviewedContent
+
         from . import (
             content_io,  # noqa: F401  (registers jargon.yaml with load_content)
             signals,  # noqa: F401  (keeps each page's stored reading ease current)
         )
+        from .services import publication_blockers
+
+        register_rule(publication_blockers, model=ReviewedContent, may_override=True)
