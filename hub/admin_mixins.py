@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
+from core.admin_roles import PublishersOnlyAdmin
 from plain_english.admin_report import (
     HardToReadFilter,
     PlainEnglishAdmin,
@@ -45,9 +46,10 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
+class ReviewedContentAdmin(PublishersOnlyAdmin, PlainEnglishAdmin, CompareVersionAdmin):
     """History, compare and restore (django-reversion), review dates, preview of drafts, and the
-    plain-English report, live check and publishing gate (plain_english.admin_report)."""
+    plain-English report, live check and publishing gate (plain_english.admin_report). Only
+    publishers change the status, publish, delete or restore (core.admin_roles)."""
 
     public_template: str = ""
     list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
