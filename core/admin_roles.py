@@ -36,6 +36,14 @@ class PublishersOnlyAdmin:
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
 
+    def _get_action_list(self, request, object_id, extra_context=None):
+        """django-reversion-compare's history list: no link to restore, for an author."""
+        actions = super()._get_action_list(request, object_id, extra_context=extra_context)
+        if not self.has_restore_permission(request):
+            for action in actions:
+                action["url"] = ""
+        return actions
+
     def recoverlist_view(self, request, extra_context=None):
         if not self.has_restore_permission(request):
             raise PermissionDenied

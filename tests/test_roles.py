@@ -167,7 +167,7 @@ def test_an_author_can_see_a_workplace_but_not_change_its_slug(author_client):
     assert place.slug == "nhs"
 
 
-def test_an_author_cannot_restore_an_old_version(author_client):
+def test_an_author_cannot_restore_an_old_version(author_client, publisher_client):
     author_client.post(reverse("admin:resources_guide_add"), guide_form(title="First title"))
     guide = Guide.objects.get()
     change_url = reverse("admin:resources_guide_change", args=[guide.pk])
@@ -177,6 +177,9 @@ def test_an_author_cannot_restore_an_old_version(author_client):
     history = author_client.get(reverse("admin:resources_guide_history", args=[guide.pk]))
     assert history.status_code == 200  # history and compare stay open to authors
     revision = reverse("admin:resources_guide_revision", args=[guide.pk, first.pk])
+    assert revision not in history.content.decode()
+    as_a_publisher = publisher_client.get(reverse("admin:resources_guide_history", args=[guide.pk]))
+    assert revision in as_a_publisher.content.decode()
     assert author_client.get(revision).status_code == 403
     assert author_client.post(revision, guide_form(title="First title")).status_code == 403
     assert author_client.get(reverse("admin:resources_guide_recoverlist")).status_code == 403
