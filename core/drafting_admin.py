@@ -28,13 +28,13 @@ from hub.models import Status
 
 from . import drafts, publishing
 from .models import Draft
+from .roles import can_publish
 
 SNAPSHOT_FIELD = "_hub_opened"
 SAVE_DRAFT = "_save_draft"
 SUBMIT = "_submit_for_approval"
 NOTE_FIELD = "_approval_note"
 SNAPSHOT_SALT = "hub.drafting.opened"
-PUBLISH_PERMISSION = "core.publish_content"
 
 
 class DraftingAdmin:
@@ -306,10 +306,6 @@ class DraftingAdmin:
         publishing.note_in_history(root, by=request.user, comment="Draft thrown away.")
         self.message_user(request, "The draft is gone. The live page is as it was.")
         return HttpResponseRedirect(_admin_url(root, "change"))
-
-
-def can_publish(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
 def publishers():

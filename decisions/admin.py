@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from core import drafts, publishing
+from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
 from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
 from plain_english.admin_report import PlainEnglishAdmin
@@ -149,7 +150,7 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(DraftingAdmin, PlainEnglishAdmin, VersionAdmin):
+class QuestionAdmin(DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, VersionAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -174,7 +175,7 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(DraftingAdmin, VersionAdmin):
+class OutcomeAdmin(DraftingAdmin, PublishersOnlyAdmin, VersionAdmin):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]

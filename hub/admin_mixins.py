@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
 from core import drafts, publishing
+from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
 from plain_english.admin_report import (
     HardToReadFilter,
@@ -47,9 +48,12 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-class ReviewedContentAdmin(DraftingAdmin, PlainEnglishAdmin, CompareVersionAdmin):
+class ReviewedContentAdmin(
+    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, CompareVersionAdmin
+):
     """History, compare and restore (django-reversion), review dates, preview of drafts, and the
-    plain-English report, live check and publishing gate (plain_english.admin_report)."""
+    plain-English report, live check and publishing gate (plain_english.admin_report). Only
+    publishers change the status, publish, delete or restore (core.admin_roles)."""
 
     public_template: str = ""
     list_display = ["title", "status", "review_due", reading_ease_column, "updated"]

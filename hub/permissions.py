@@ -1,22 +1,20 @@
-"""The Editors group: what HR editors may do in admin, and nothing more."""
+"""Permissions for the one "Editors" group that came before roles (see core.roles).
 
-EDITORS_GROUP = "Editors"
+Only data migrations written before core 0002 use this; new code uses core.roles."""
+
+from core.roles import LEGACY_EDITORS_GROUP, PUBLISHERS_GROUP, grant_to_group
 
 
 def grant_to_editors(apps, app_label: str, actions_by_model: dict[str, tuple[str, ...]]) -> None:
-    """For data migrations: give the Editors group permissions on an app's models."""
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
+    """For data migrations: give the old Editors group permissions on an app's models.
 
-    # Permissions are normally made after all migrations; make them now so they can be granted.
-    create_permissions(global_apps.get_app_config(app_label), verbosity=0, apps=apps)
+    Core 0002 renames Editors to Publishers. A migration that runs after it still grants to the
+    same people, instead of making a new, empty Editors group."""
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    codenames = [
-        f"{action}_{model}" for model, actions in actions_by_model.items() for action in actions
-    ]
-    permissions = Permission.objects.filter(
-        content_type__app_label=app_label, codename__in=codenames
-    )
-    group.permissions.add(*permissions)
+    name = LEGACY_EDITORS_GROUP
+    if (
+        not Group.objects.filter(name=name).exists()
+        and Group.objects.filter(name=PUBLISHERS_GROUP).exists()
+    ):
+        name = PUBLISHERS_GROUP
+    grant_to_group(apps, app_label, name, actions_by_model)

@@ -13,6 +13,7 @@ handler500 = "hub.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(settings.ADMIN_PATH, include("core.password_reset")),  # forgotten passwords
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("feedback.urls")),
     path("", include("decisions.urls")),

@@ -6,14 +6,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 
-from hub.permissions import EDITORS_GROUP
+from core.roles import EDITOR_GROUPS
 
 
 def editor_addresses() -> list[str]:
-    """HUB_EDITOR_EMAILS, then every active member of the Editors group with an address."""
+    """HUB_EDITOR_EMAILS, then every active author and publisher with an address."""
     members = (
         get_user_model()
-        .objects.filter(is_active=True, groups__name=EDITORS_GROUP)
+        .objects.filter(is_active=True, groups__name__in=EDITOR_GROUPS)
         .exclude(email="")
         .order_by("email")
         .values_list("email", flat=True)

@@ -334,7 +334,7 @@ def _render_after(widget, html: str) -> None:
 # --- Publishing from the list -----------------------------------------------------------------
 
 
-@admin.action(description="Publish")
+@admin.action(description="Publish", permissions=["publish"])  # has_publish_permission
 def publish(modeladmin, request, queryset):
     """Publish the chosen drafts. One that fails the plain-English check is published only by a
     publisher who gives a reason on the page this action shows."""

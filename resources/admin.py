@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
+from core.admin_roles import PublishersOnlyAdmin
 from hub.admin_mixins import NationNoteInline, ReviewDueFilter, ReviewedContentAdmin
 from hub.nations import NATION_NAMES, Nation
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
@@ -219,7 +220,7 @@ class StageAdmin(CompareVersionAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(CompareVersionAdmin):
+class GlossaryTermAdmin(PublishersOnlyAdmin, CompareVersionAdmin):
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
@@ -258,7 +259,7 @@ class FactAdmin(CompareVersionAdmin):
 
 
 @admin.register(OrganisationPolicy)
-class OrganisationPolicyAdmin(CompareVersionAdmin):
+class OrganisationPolicyAdmin(PublishersOnlyAdmin, CompareVersionAdmin):
     """The organisation's own policies, listed first in the policy box on matching pages."""
 
     list_display = ["title", "url"]

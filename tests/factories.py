@@ -5,8 +5,8 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
+from core.roles import AUTHORS_GROUP, PUBLISHERS_GROUP
 from hub.models import Status
-from hub.permissions import EDITORS_GROUP
 from resources.models import (
     GlossaryTerm,
     Guide,
@@ -126,9 +126,17 @@ def decision_tree(slug="small", *, status=Status.PUBLISHED, loop=False, extra_qu
     return tree
 
 
-def editor(username="editor", password="a-long-test-password-1") -> User:
-    user = User.objects.create_user(username=username, password=password, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+def editor(username="editor", password="a-long-test-password-1", **fields) -> User:
+    """A publisher: what every editor was before roles."""
+    user = User.objects.create_user(username=username, password=password, is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=PUBLISHERS_GROUP))
+    return user
+
+
+def author(username="author", password="a-long-test-password-1", **fields) -> User:
+    """An editor who writes and changes content but cannot publish, delete or restore it."""
+    user = User.objects.create_user(username=username, password=password, is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=AUTHORS_GROUP))
     return user
 
 

@@ -105,8 +105,8 @@ def test_editors_can_add_and_change_content_but_not_see_users_or_groups(editor_c
 
 
 @pytest.mark.both_databases
-def test_the_editors_group_is_made_by_a_migration_without_user_permissions():
-    group = Group.objects.get(name="Editors")
+def test_the_publishers_group_is_made_by_a_migration_without_user_permissions():
+    group = Group.objects.get(name="Publishers")
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"add_guide", "change_guide", "change_resource", "change_script"} <= codenames
     assert not {"add_user", "change_user", "view_user", "change_group"} & codenames
@@ -212,7 +212,7 @@ def test_resource_admin_list_runs_a_constant_number_of_queries(
     assert Resource.objects.count() == 200
 
 
-def test_create_editor_makes_a_staff_user_in_the_editors_group(monkeypatch):
+def test_create_editor_makes_a_staff_user_in_the_publishers_group(monkeypatch):
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
@@ -220,7 +220,7 @@ def test_create_editor_makes_a_staff_user_in_the_editors_group(monkeypatch):
     call_command("create_editor", "sam", "--email", "sam@example.org", "--no-input")
     sam = User.objects.get(username="sam")
     assert sam.is_staff and not sam.is_superuser
-    assert sam.groups.filter(name="Editors").exists()
+    assert sam.groups.filter(name="Publishers").exists()
 
 
 @pytest.mark.both_databases

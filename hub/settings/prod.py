@@ -1,5 +1,7 @@
 """Production: refuses to start without its secrets; never guesses a key or allows every host."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -41,6 +43,10 @@ if not REDIS_URL and not CACHE_DIR:
             "LOCATION": BASE_DIR / "var" / "cache",
         }
     }
+
+# Email really goes out (password resets, digests) once EMAIL_HOST is set; EMAIL_BACKEND wins.
+if os.environ.get("EMAIL_HOST") and not os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 if BEHIND_TLS_PROXY:
