@@ -360,20 +360,28 @@ def publish(modeladmin, request, queryset):
             },
         )
     published, refused, stuck = [], [], []
-    for item in drafts:
-        outcome = publishing.publish(
-            item,
-            by=request.user,
-            comment="Published from the list.",
-            override_reason=reason if may_override else "",
-            overrider=may_override,
-        )
-        if outcome.published:
-            published.append(item)
-        elif outcome.problems:
-            stuck.append((item, outcome.problems))
-        elif outcome.overridable:
-            refused.append(item)
+    # One revision holds the whole action, so its comment names what was overridden.
+    with reversion.create_revision():
+        for item in drafts:
+            outcome = publishing.publish(
+                item,
+                by=request.user,
+                comment="Published.",
+                override_reason=reason if may_override else "",
+                overrider=may_override,
+            )
+            if outcome.published:
+                published.append(item)
+            elif outcome.problems:
+                stuck.append((item, outcome.problems))
+            elif outcome.overridable:
+                refused.append(item)
+        overridden = [item for item in published if blockers[item.pk]]
+        comment = "Published."
+        if overridden:
+            names = ", ".join(f"“{item}”" for item in overridden)
+            comment = f"{override_comment(reason)} (for {names})"
+        reversion.set_comment(comment)
     for item, problems in stuck:
         modeladmin.message_user(
             request, f"“{item}” stays a draft: {' '.join(problems)}", messages.ERROR
