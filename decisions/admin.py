@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
+from core.restoring import SafeRestoreAdmin
 from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
 from hub.models import Status
 from plain_english.admin_report import PlainEnglishAdmin
@@ -160,7 +161,7 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(PlainEnglishAdmin, VersionAdmin):
+class QuestionAdmin(PlainEnglishAdmin, SafeRestoreAdmin, VersionAdmin):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -182,7 +183,7 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(VersionAdmin):
+class OutcomeAdmin(SafeRestoreAdmin, VersionAdmin):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]

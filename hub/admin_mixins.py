@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
+from core.restoring import SafeRestoreAdmin
 from plain_english.admin_report import (
     HardToReadFilter,
     PlainEnglishAdmin,
@@ -45,7 +46,7 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
+class ReviewedContentAdmin(PlainEnglishAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     """History, compare and restore (django-reversion), review dates, preview of drafts, and the
     plain-English report, live check and publishing gate (plain_english.admin_report)."""
 
