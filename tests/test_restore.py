@@ -39,6 +39,7 @@ def restore(client, item, version):
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_revision", args=[item.pk, version.pk])
     page = client.get(url)
     assert page.status_code == 200, page.content.decode()[:3000]
+    assert "Changes you type on this page are not kept" in page.content.decode()
     return client.post(url, {"_save": "Save"})
 
 
@@ -321,12 +322,16 @@ def test_recovering_two_deleted_guides_that_link_to_each_other_puts_back_both_an
 
     recover_list = editor_client.get(reverse("admin:resources_guide_recoverlist"))
     assert recover_list.status_code == 200
+    said = []
     for guide in (sickness, back):
         version = Version.objects.get_deleted(Guide).get(object_id=str(guide.pk))
         url = reverse("admin:resources_guide_recover", args=[version.pk])
         assert editor_client.get(url).status_code == 200
         response = editor_client.post(url, {"_save": "Save"})
         assert response.status_code == 302, response.content.decode()[:3000]
+        said.append(" ".join(messages_of(response)))
+    assert "“Return”" in said[0]  # left out: it was still deleted
+    assert "Links to it were put back on: “Sickness”" in said[1]
 
     sickness, back = Guide.objects.get(slug="sickness"), Guide.objects.get(slug="return")
     assert list(sickness.related_guides.all()) == [back]
