@@ -7,6 +7,7 @@ from reversion.admin import VersionAdmin
 from core import drafts, publishing
 from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
+from core.restoring import SafeRestoreAdmin
 from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
 from plain_english.admin_report import PlainEnglishAdmin
 
@@ -150,7 +151,9 @@ class QuestionGlossInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, VersionAdmin):
+class QuestionAdmin(
+    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, SafeRestoreAdmin, VersionAdmin
+):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
     search_fields = ["prompt", "slug"]
@@ -175,7 +178,7 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(DraftingAdmin, PublishersOnlyAdmin, VersionAdmin):
+class OutcomeAdmin(DraftingAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, VersionAdmin):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]

@@ -12,6 +12,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from core import drafts, publishing
 from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
+from core.restoring import SafeRestoreAdmin
 from plain_english.admin_report import (
     HardToReadFilter,
     PlainEnglishAdmin,
@@ -49,7 +50,7 @@ def mark_reviewed_today(modeladmin, request, queryset):
 
 
 class ReviewedContentAdmin(
-    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, CompareVersionAdmin
+    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, SafeRestoreAdmin, CompareVersionAdmin
 ):
     """History, compare and restore (django-reversion), review dates, preview of drafts, and the
     plain-English report, live check and publishing gate (plain_english.admin_report). Only

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
 from core.admin_roles import PublishersOnlyAdmin
+from core.restoring import SafeRestoreAdmin
 from hub.admin_mixins import NationNoteInline, ReviewDueFilter, ReviewedContentAdmin
 from hub.nations import NATION_NAMES, Nation
 from plain_english.admin_report import HardToReadFilter, reading_ease_column
@@ -201,39 +202,39 @@ class ResourceAdmin(ReviewedContentAdmin):
 
 
 @admin.register(Workplace)
-class WorkplaceAdmin(CompareVersionAdmin):
+class WorkplaceAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(CompareVersionAdmin):
+class TopicAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Stage)
-class StageAdmin(CompareVersionAdmin):
+class StageAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "situation", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(PublishersOnlyAdmin, CompareVersionAdmin):
+class GlossaryTermAdmin(PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
 
 
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(CompareVersionAdmin):
+class SynonymGroupAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["words"]
     search_fields = ["words"]
 
 
 @admin.register(Fact)
-class FactAdmin(CompareVersionAdmin):
+class FactAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     """Facts that differ between the nations. Saving one changes every page that uses it."""
 
     list_display = ["name", "value", "description"]
@@ -259,7 +260,7 @@ class FactAdmin(CompareVersionAdmin):
 
 
 @admin.register(OrganisationPolicy)
-class OrganisationPolicyAdmin(PublishersOnlyAdmin, CompareVersionAdmin):
+class OrganisationPolicyAdmin(PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     """The organisation's own policies, listed first in the policy box on matching pages."""
 
     list_display = ["title", "url"]
@@ -305,7 +306,7 @@ class BestBetForm(forms.ModelForm):
 
 
 @admin.register(BestBet)
-class BestBetAdmin(CompareVersionAdmin):
+class BestBetAdmin(SafeRestoreAdmin, CompareVersionAdmin):
     form = BestBetForm
     list_display = ["query", "page_title", "position", "is_found"]
     search_fields = ["query", "slug"]
