@@ -1,0 +1,85 @@
+"""Links from one hub page to another: a page may not go live pointing at a page readers cannot
+see (a draft, or one deleted or renamed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import Resolver404, resolve
+
+from . import drafts
+
+# [words](/path/) and <a href="/path/">, the two ways Markdown here links to a hub page.
+HUB_LINK = re.compile(r"\]\(\s*<?(/[^)\s>]*)|href=\"(/[^\"]*)\"")
+
+
+@dataclass(frozen=True)
+class Pages:
+    live: frozenset[str]
+    off_site: dict[str, str]  # address -> title, for pages that exist but are not live
+    page_views: frozenset[str]  # the URL names of item pages, to spot a missing item
+
+
+def _content_models():
+    from .models import ReviewedContent
+
+    return [model for model in apps.get_models() if issubclass(model, ReviewedContent)]
+
+
+def pages() -> Pages:
+    live, off_site, views = set(), {}, set()
+    for model in _content_models():
+        for item in model.objects.only("slug", "title", "status"):
+            url = item.get_absolute_url()
+            if item.is_published:
+                live.add(url)
+            else:
+                off_site[url] = item.title
+            try:
+                views.add(resolve(url).view_name)
+            except Resolver404:
+                pass
+    return Pages(frozenset(live), off_site, frozenset(views))
+
+
+def links_in(text: str) -> list[str]:
+    found = []
+    for match in HUB_LINK.finditer(text or ""):
+        address = (match.group(1) or match.group(2)).split("#")[0].split("?")[0]
+        if address and address not in found:
+            found.append(address)
+    return found
+
+
+def markdown_of(item) -> list[str]:
+    """Every Markdown text readers see on the item's page, its parts included."""
+    texts = []
+    for obj in drafts.graph_of(item):
+        for name in getattr(obj, "markdown_fields", ()):
+            texts.append(getattr(obj, name) or "")
+    return texts
+
+
+def broken_links(item, known: Pages | None = None) -> list[str]:
+    """What is wrong with the item's links to other hub pages, one line per link."""
+    known = known or pages()
+    problems = []
+    own = item.get_absolute_url() if hasattr(item, "get_absolute_url") else None
+    for address in {a for text in markdown_of(item) for a in links_in(text)}:
+        if address in known.live or address == own:
+            continue
+        if address in known.off_site:
+            problems.append(
+                f"It links to “{known.off_site[address]}” ({address}), which is not live."
+            )
+            continue
+        try:
+            match = resolve(address)
+        except Resolver404:
+            problems.append(f"It links to {address}, and there is no such page.")
+            continue
+        if match.view_name in known.page_views:
+            problems.append(f"It links to {address}, and there is no such page.")
+    return sorted(problems)
