@@ -9,13 +9,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from plain_english.admin_report import (
-    HardToReadFilter,
-    PlainEnglishAdmin,
-    publish,
-    reading_ease_column,
-)
-
 
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review"
@@ -45,16 +38,19 @@ def mark_reviewed_today(modeladmin, request, queryset):
     )
 
 
-class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
-    """History, compare and restore (django-reversion), review dates, preview of drafts, and the
-    plain-English report, live check and publishing gate (plain_english.admin_report)."""
+class ReviewedContentAdmin(CompareVersionAdmin):
+    """History, compare and restore (django-reversion), review dates and preview of drafts.
+
+    Content admins use plain_english.admin_report.PlainEnglishContentAdmin, which adds the
+    plain-English report, live check and publishing gate to this. Each names the template of
+    its public page and the context the page needs (`preview_context`)."""
 
     public_template: str = ""
-    list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
-    list_filter = ["status", ReviewDueFilter, HardToReadFilter, "topics"]
+    list_display = ["title", "status", "review_due", "updated"]
+    list_filter = ["status", ReviewDueFilter, "topics"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    actions = [mark_reviewed_today, publish]
+    actions = [mark_reviewed_today]
     readonly_fields = ["first_published", "created", "updated", "preview_link"]
     date_hierarchy = None
     list_per_page = 50
@@ -63,7 +59,6 @@ class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/plain_english.js"]
 
     review_fieldset = (
         "Review",
@@ -112,11 +107,13 @@ class ReviewedContentAdmin(PlainEnglishAdmin, CompareVersionAdmin):
         obj = self.get_object(request, str(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
-        from resources.views import detail_context
-
-        context = detail_context(request, obj)
+        context = self.preview_context(request, obj)
         context["preview"] = True
         return TemplateResponse(request, self.public_template, context)
+
+    def preview_context(self, request, obj) -> dict:
+        """The context of the public page, as a reader with the editor's choices would see it."""
+        raise NotImplementedError(f"{type(self).__name__} must say how to preview its pages.")
 
     def save_model(self, request, obj, form, change):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):

@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
-from hub.models import Status
-from plain_english.admin_report import PlainEnglishAdmin
+from core.admin_mixins import NationNoteInline
+from core.models import Status
+from plain_english.admin_report import PlainEnglishAdmin, PlainEnglishContentAdmin
 
 from .models import (
     Answer,
@@ -58,11 +58,11 @@ class TreeNationNoteInline(NationNoteInline):
 
 
 @admin.register(DecisionTree)
-class DecisionTreeAdmin(ReviewedContentAdmin):
+class DecisionTreeAdmin(PlainEnglishContentAdmin):
     inlines = [QuestionInline, OutcomeInline, TreeNationNoteInline]
     list_filter = ["status"]
     search_fields = ["title", "summary"]
-    readonly_fields = [*ReviewedContentAdmin.readonly_fields, "tree_problems", "overview_link"]
+    readonly_fields = [*PlainEnglishContentAdmin.readonly_fields, "tree_problems", "overview_link"]
     fieldsets = [
         (
             None,
@@ -79,7 +79,7 @@ class DecisionTreeAdmin(ReviewedContentAdmin):
             },
         ),
         ("Checks", {"fields": ["tree_problems"]}),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

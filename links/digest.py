@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 
-from hub.permissions import EDITORS_GROUP
+from core.permissions import EDITORS_GROUP
 
 
 def editor_addresses() -> list[str]:

@@ -6,9 +6,6 @@ class PlainEnglishConfig(AppConfig):
     verbose_name = "Plain English"
 
     def ready(self):
-        from .reader_fields import register_hub_content
-
-        register_hub_content()
         from . import (
             content_io,  # noqa: F401  (registers jargon.yaml with load_content)
             signals,  # noqa: F401  (keeps each page's stored reading ease current)

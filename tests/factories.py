@@ -5,8 +5,8 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
-from hub.models import Status
-from hub.permissions import EDITORS_GROUP
+from core.models import Status
+from core.permissions import EDITORS_GROUP
 from resources.models import (
     GlossaryTerm,
     Guide,

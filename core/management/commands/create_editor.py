@@ -4,7 +4,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from hub.accounts import create_editor
+from core.accounts import create_editor
 
 
 class Command(BaseCommand):
