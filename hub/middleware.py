@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from .cache import content_generation
-from .nations import chosen_nation_slug
-from .workplace import chosen_workplace_slug
+from core.cache import content_generation
+from core.nations import chosen_nation_slug
+from core.workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
 BODY_HEADERS = {"content-type", "content-length", "content-language", "content-encoding"}
