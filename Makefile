@@ -62,6 +62,7 @@ test: install-dev system-deps lint checks test-sqlite test-postgres plain-englis
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 checks: install-dev
 	$(BIN)/python manage.py check

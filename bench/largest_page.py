@@ -43,7 +43,7 @@ def main() -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from hub.rendering import MAX_MARKDOWN_CHARACTERS
+    from core.rendering import MAX_MARKDOWN_CHARACTERS
     from plain_english.checker import JargonMatcher, load_jargon, warm_up
     from plain_english.services import check_item
     from resources.models import Guide, GuideGloss, Workplace

@@ -215,7 +215,7 @@ def main() -> int:
         "",
         "A cached page is served from the worker's own memory once the worker knows the content "
         "generation is still current. With Redis, each worker learns of an editor's change from a "
-        "Redis subscription, checked without a round trip (see hub/cache.py); with a cache folder, "
+        "Redis subscription, checked without a round trip (see core/cache.py); with a cache folder, "
         "it reads one small file. So neither deployment pays a network round trip per page.",
         "",
         f"## Verdict\n\n{'Every target is met.' if all_met else 'Not every target is met: see the rows marked NO above.'}",

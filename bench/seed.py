@@ -18,7 +18,7 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from hub.rendering import render_markdown  # noqa: E402
+from core.rendering import render_markdown  # noqa: E402
 from resources.models import (  # noqa: E402
     Guide,
     GuideGloss,

@@ -24,10 +24,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from hub.models import Status
-
 from . import drafts, publishing
-from .models import Draft
+from .models import Draft, Status
 from .roles import can_publish
 
 SNAPSHOT_FIELD = "_hub_opened"

@@ -3,6 +3,7 @@ see (a draft, or one deleted or renamed)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -37,10 +38,8 @@ def pages() -> Pages:
                 live.add(url)
             else:
                 off_site[url] = item.title
-            try:
+            with contextlib.suppress(Resolver404):
                 views.add(resolve(url).view_name)
-            except Resolver404:
-                pass
     return Pages(frozenset(live), off_site, frozenset(views))
 
 

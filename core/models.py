@@ -1,9 +1,19 @@
 """Changes waiting to go live, and pages waiting to come down."""
 
+import calendar
+import datetime
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
+
+from .facts import fact_references
+from .nations import Nation
+from .rendering import MAX_MARKDOWN_CHARACTERS, glossary_links, render_markdown
 
 
 class DraftQuerySet(models.QuerySet):
@@ -92,3 +102,241 @@ class TakeDown(models.Model):
 
     def __str__(self) -> str:
         return f"Take down {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- What every kind of content shares: status, review dates and rendered Markdown.
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class RenderedMarkdownModel(models.Model):
+    """Stores each Markdown field next to its rendered HTML (`<field>_html`)."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.render_markdown_fields()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        too_long = {
+            name: (
+                f"This is {len(getattr(self, name)):,} characters long; a field can hold at most "
+                f"{MAX_MARKDOWN_CHARACTERS:,}. Split it into shorter pages."
+            )
+            for name in self.markdown_fields
+            if len(getattr(self, name) or "") > MAX_MARKDOWN_CHARACTERS
+        }
+        if too_long:
+            raise ValidationError(too_long)
+        self.check_fact_references()
+        links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
+        wanted = {slug for found in links.values() for _, slug in found}
+        if not wanted:
+            return
+        known = set(
+            apps.get_model("resources", "GlossaryTerm")
+            .objects.filter(slug__in=wanted)
+            .values_list("slug", flat=True)
+        )
+        errors = {}
+        for name, found in links.items():
+            missing = sorted({f"[[{written}]]" for written, slug in found if slug not in known})
+            if missing:
+                errors[name] = (
+                    f"{', '.join(missing)} {'links' if len(missing) == 1 else 'link'} to no "
+                    "glossary entry. Add the word to the glossary first, or change the link."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_fact_references(self) -> None:
+        """Every {fact:name} must name a fact in the facts table, or readers would see the code."""
+        used = {name: fact_references(getattr(self, name) or "") for name in self.markdown_fields}
+        wanted = {fact for found in used.values() for fact in found}
+        if not wanted:
+            return
+        known = set(
+            apps.get_model("resources", "Fact")
+            .objects.filter(name__in=wanted)
+            .values_list("name", flat=True)
+        )
+        errors = {}
+        for name, found in used.items():
+            missing = sorted({f"{{fact:{fact}}}" for fact in found if fact not in known})
+            if missing:
+                errors[name] = (
+                    f"{', '.join(missing)}: no fact has this name. Add it to the facts table "
+                    "first, or check the spelling."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def render_markdown_fields(self) -> None:
+        for name in self.markdown_fields:
+            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+
+
+class ContentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(next_review_due__lt=today or timezone.localdate())
+
+    def due_for_review(self, within_days: int = 0, today: datetime.date | None = None):
+        """Items whose review is overdue or falls due within `within_days` days."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_due__lte=today + datetime.timedelta(days=within_days))
+
+    def recently_updated(self):
+        return self.order_by("-updated")
+
+
+class ReviewedContent(RenderedMarkdownModel):
+    """A page of the hub that editors publish and review on a schedule."""
+
+    review_interval_key = "guide"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the page's address."
+    )
+    summary = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text="One or two plain sentences. Shown in lists and search.",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    last_reviewed = models.DateField(default=timezone.localdate)
+    next_review_due = models.DateField(
+        blank=True, db_index=True, help_text="Leave blank to use the usual review interval."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_notes = models.TextField(blank=True)
+    first_published = models.DateTimeField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+    reading_ease = models.FloatField(
+        null=True, blank=True, editable=False, help_text="Flesch reading ease of the saved text."
+    )
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_due__gte=F("last_reviewed")),
+                name="%(app_label)s_%(class)s_review_due_after_last_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.next_review_due:
+            self.next_review_due = self.default_next_review_due()
+        if self.is_published and self.first_published is None:
+            self.first_published = timezone.now()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if (
+            self.next_review_due
+            and self.last_reviewed
+            and self.next_review_due < self.last_reviewed
+        ):
+            errors["next_review_due"] = ["The next review cannot be before the last review."]
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def review_interval_months(cls) -> int:
+        return settings.HUB_REVIEW_INTERVAL_MONTHS[cls.review_interval_key]
+
+    def default_next_review_due(self) -> datetime.date:
+        return add_months(self.last_reviewed, self.review_interval_months())
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    def readable_text(self) -> str:
+        """The Markdown readers see on the page, for reading-ease checks."""
+        return "\n\n".join(
+            getattr(self, name) for name in self.markdown_fields if getattr(self, name)
+        )
+
+    def mark_reviewed(self, *, by, on: datetime.date | None = None) -> None:
+        self.last_reviewed = on or timezone.localdate()
+        self.next_review_due = self.default_next_review_due()
+        self.reviewed_by = by
+        self.save()
+
+
+class Gloss(RenderedMarkdownModel):
+    """What a piece of advice means in one kind of workplace."""
+
+    markdown_fields = ("body",)
+
+    workplace = models.ForeignKey("resources.Workplace", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField("what it means here")
+    body_html = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["workplace__position"]
+
+    def __str__(self) -> str:
+        return f"In {self.workplace}"
+
+
+class NationNote(RenderedMarkdownModel):
+    """What is different about a piece of advice in one of the UK nations."""
+
+    markdown_fields = ("body",)
+
+    nation = models.CharField(max_length=20, choices=Nation.choices)
+    body = models.TextField("what is different there")
+    body_html = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"In {self.get_nation_display()}"

@@ -22,10 +22,8 @@ import reversion
 from django.db import models, transaction
 from django.utils import timezone
 
-from hub.models import Status
-
 from . import drafts
-from .models import Draft, TakeDown
+from .models import Draft, Status, TakeDown
 
 Rule = Callable[[models.Model], list[str]]
 Hook = Callable[[list[models.Model]], None]
@@ -97,7 +95,7 @@ def removed(*items: models.Model) -> None:
 
 
 def _bump_after_commit() -> None:
-    from hub.cache import bump_content_generation
+    from .cache import bump_content_generation
 
     transaction.on_commit(bump_content_generation)
 

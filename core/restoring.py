@@ -337,7 +337,7 @@ def restore(version: Version, *, user=None) -> Restored:
         if problems and getattr(item, "is_published", False):
             if was_there or item is not root:
                 raise RestoreRefused(problems)
-            from hub.models import Status
+            from core.models import Status
 
             root.status = Status.DRAFT
             root.save(using=db)

@@ -5,11 +5,11 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from core import drafts, publishing
+from core.admin_mixins import NationNoteInline
 from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
 from core.restoring import SafeRestoreAdmin
-from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
-from plain_english.admin_report import PlainEnglishAdmin
+from plain_english.admin_report import PlainEnglishAdmin, PlainEnglishContentAdmin
 
 from .models import (
     Answer,
@@ -61,11 +61,11 @@ class TreeNationNoteInline(NationNoteInline):
 
 
 @admin.register(DecisionTree)
-class DecisionTreeAdmin(ReviewedContentAdmin):
+class DecisionTreeAdmin(PlainEnglishContentAdmin):
     inlines = [QuestionInline, OutcomeInline, TreeNationNoteInline]
     list_filter = ["status"]
     search_fields = ["title", "summary"]
-    readonly_fields = [*ReviewedContentAdmin.readonly_fields, "tree_problems", "overview_link"]
+    readonly_fields = [*PlainEnglishContentAdmin.readonly_fields, "tree_problems", "overview_link"]
     fieldsets = [
         (
             None,
@@ -82,7 +82,7 @@ class DecisionTreeAdmin(ReviewedContentAdmin):
             },
         ),
         ("Checks", {"fields": ["tree_problems"]}),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
 
-from hub.content_files import (
+from core.content_files import (
     Counts,
     Known,
     LineDict,
@@ -26,7 +26,7 @@ from hub.content_files import (
     register,
     write_text,
 )
-from hub.models import Status
+from core.models import Status
 from resources.models import Guide, Resource, Script, Workplace
 
 from .models import (

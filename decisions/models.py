@@ -11,7 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from hub.models import Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from core.models import Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+
+from .validation import AnswerShape, TreeShape, problems_in
 
 
 class DecisionTree(ReviewedContent):
@@ -61,9 +63,7 @@ class DecisionTree(ReviewedContent):
 
     def problems(self) -> list:
         """What stops this tree from being published, as saved now (see validation.py)."""
-        from .validation import tree_problems
-
-        return tree_problems(self)
+        return problems_in(shape_of(self))
 
 
 class TreeNationNote(NationNote):
@@ -211,6 +211,26 @@ class Answer(models.Model):
             raise ValidationError({"next_question": "Choose a question from the same tool."})
         if tree_id and self.outcome and self.outcome.tree_id != tree_id:
             raise ValidationError({"outcome": "Choose an outcome from the same tool."})
+
+
+def shape_of(tree) -> TreeShape:
+    """The shape of a saved tree (three queries)."""
+    questions = Question.objects.filter(tree=tree).prefetch_related(
+        "answers__next_question", "answers__outcome"
+    )
+    shape = TreeShape(start=tree.start_question.slug if tree.start_question_id else None)
+    for question in questions:
+        shape.questions[question.slug] = [
+            AnswerShape(
+                label=answer.label,
+                next_question=answer.next_question.slug if answer.next_question_id else None,
+                outcome=answer.outcome.slug if answer.outcome_id else None,
+            )
+            for answer in question.answers.all()
+        ]
+    for outcome in Outcome.objects.filter(tree=tree).prefetch_related("guides", "scripts"):
+        shape.outcomes[outcome.slug] = bool(outcome.guides.all() or outcome.scripts.all())
+    return shape
 
 
 # Every edit, in admin or by load_content, is kept as a revision editors can compare and restore.

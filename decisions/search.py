@@ -1,6 +1,6 @@
 """Decision tools in search: found by their title, introduction and outcomes."""
 
-from hub.rendering import markdown_to_text
+from core.rendering import markdown_to_text
 from resources.search import SearchDocument, SearchKind, register_search_kind
 
 from .models import DecisionTree, Outcome

@@ -98,30 +98,3 @@ def _loops_and_unreachable(tree: TreeShape) -> list[Fault]:
                 )
             )
     return problems
-
-
-def shape_of(tree) -> TreeShape:
-    """The shape of a saved tree (three queries)."""
-    from .models import Outcome, Question
-
-    questions = Question.objects.filter(tree=tree).prefetch_related(
-        "answers__next_question", "answers__outcome"
-    )
-    shape = TreeShape(start=tree.start_question.slug if tree.start_question_id else None)
-    for question in questions:
-        shape.questions[question.slug] = [
-            AnswerShape(
-                label=answer.label,
-                next_question=answer.next_question.slug if answer.next_question_id else None,
-                outcome=answer.outcome.slug if answer.outcome_id else None,
-            )
-            for answer in question.answers.all()
-        ]
-    for outcome in Outcome.objects.filter(tree=tree).prefetch_related("guides", "scripts"):
-        shape.outcomes[outcome.slug] = bool(outcome.guides.all() or outcome.scripts.all())
-    return shape
-
-
-def tree_problems(tree) -> list[Fault]:
-    """Every fault in a saved tree."""
-    return problems_in(shape_of(tree))

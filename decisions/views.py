@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from hub.nations import chosen_nation_slug, nation_notes_first
-from hub.workplace import chosen_workplace_slug
+from core.nations import chosen_nation_slug, nation_notes_first
+from core.workplace import chosen_workplace_slug
 
 from .models import DecisionTree
 from .walk import CHOSEN, BadAnswers, answer_code, load_tree, question_glosses, walk

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from hub.clients import client_address
+from core.clients import client_address
 
 from .forms import CommentForm, FeedbackForm, VoteForm
 from .services import add_comment, over_rate_limit, record_feedback

@@ -2,8 +2,7 @@ from django.apps import AppConfig
 
 
 class HubConfig(AppConfig):
+    """The project: settings, addresses, middleware and the site-wide pages."""
+
     name = "hub"
     verbose_name = "Hub"
-
-    def ready(self):
-        from . import signals  # noqa: F401

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from .cache import content_generation
-from .nations import Nation, chosen_nation_slug
-from .workplace import chosen_workplace_slug
+from core.cache import content_generation
+from core.nations import Nation, chosen_nation_slug
+from core.workplace import chosen_workplace_slug
 
 
 def _workplaces():

@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from .cache import content_generation
-from .nations import chosen_nation_slug
-from .workplace import chosen_workplace_slug
+from core.cache import content_generation
+from core.nations import chosen_nation_slug
+from core.workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
 BODY_HEADERS = {"content-type", "content-length", "content-language", "content-encoding"}
@@ -62,7 +62,7 @@ class AnonymousPageCacheMiddleware:
     """Caches whole public pages, with all their headers, for readers who are not signed in.
 
     It sits first in the middleware stack. Each stored page remembers the content generation it
-    was rendered in; saving anything public bumps the generation (hub.signals, hub.cache), so
+    was rendered in; saving anything public bumps the generation (core.signals, core.cache), so
     every worker on every app server stops serving the old page at once. A page is looked for in
     the worker's own memory first, then in the shared cache, and only then rendered. The reader's
     chosen workplace and nation, the scheme and the host name are part of the key, so nobody sees

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 admin.site.site_header = f"{settings.HUB_SITE_NAME}: editors"
 admin.site.site_title = settings.HUB_SITE_NAME
@@ -19,4 +21,5 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("paperwork.urls")),
     path("", include("resources.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

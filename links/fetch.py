@@ -41,7 +41,7 @@ import httpx
 from django.conf import settings
 
 from . import streams
-from .models import MAX_URL_LENGTH, Outcome, RedirectKind
+from .outcomes import MAX_URL_LENGTH, Outcome, RedirectKind
 from .pages import (
     MAX_BODY_BYTES,
     fragment_found,

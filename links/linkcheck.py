@@ -30,8 +30,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.cache import bump_content_generation
-from hub.models import ReviewedContent
+from core.cache import bump_content_generation
+from core.models import ReviewedContent
 
 from .fetch import CheckConfig, CheckResult, Clock, Target, run_checks
 from .locking import exclusive_run

@@ -10,6 +10,7 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
+from .outcomes import MAX_URL_LENGTH, Outcome, RedirectKind
 from .pages import same_method
 
 if TYPE_CHECKING:
@@ -18,27 +19,10 @@ if TYPE_CHECKING:
 # One bad night should not flood editors: a link is reported broken only after this many runs.
 BROKEN_AFTER_RUNS = 2
 HISTORY_LENGTH = 10
-MAX_URL_LENGTH = 2000
-
-
-class Outcome(models.TextChoices):
-    OK = "ok", "Working"
-    REDIRECTED = "redirected", "Redirected"
-    BROKEN = "broken", "Broken"
-    UNCERTAIN = "uncertain", "Could not tell"
-    # A 200 page that says it was not found, or a deep link sent to the site's home page.
-    PROBABLY_GONE = "probably_gone", "Probably gone"
-    # The page works, but no part of it has the name a link's #fragment gives.
-    PART_NOT_FOUND = "part_not_found", "Part of page not found"
 
 
 # Outcomes that count toward the two-strike rule: editors hear after BROKEN_AFTER_RUNS in a row.
 FAILURES = (Outcome.BROKEN, Outcome.PROBABLY_GONE)
-
-
-class RedirectKind(models.TextChoices):
-    PERMANENT = "permanent", "Moved permanently"
-    TEMPORARY = "temporary", "Redirected for now"
 
 
 # What CheckedLink.record() sets.

@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from hub.models import RenderedMarkdownModel
+from core.models import RenderedMarkdownModel
 
 from .models import MAX_URL_LENGTH
 

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from hub.admin_mixins import NationNoteInline, ReviewedContentAdmin
+from core.admin_mixins import NationNoteInline
+from plain_english.admin_report import PlainEnglishContentAdmin
+from resources.views import detail_context
 
 from .models import Form, FormField, FormGloss, FormNationNote, placeholders
 
@@ -49,11 +51,11 @@ class FormNationNoteInline(NationNoteInline):
 
 
 @admin.register(Form)
-class FormAdmin(ReviewedContentAdmin):
+class FormAdmin(PlainEnglishContentAdmin):
     public_template = "paperwork/form_detail.html"
     inlines = [FormFieldInline, FormGlossInline, FormNationNoteInline]
-    list_display = ["title", "kind", *ReviewedContentAdmin.list_display[1:]]
-    list_filter = ["kind", *ReviewedContentAdmin.list_filter]
+    list_display = ["title", "kind", *PlainEnglishContentAdmin.list_display[1:]]
+    list_filter = ["kind", *PlainEnglishContentAdmin.list_filter]
     search_fields = ["title", "summary", "body", "letter"]
     filter_horizontal = ["topics", "stages"]
     fieldsets = [
@@ -61,8 +63,11 @@ class FormAdmin(ReviewedContentAdmin):
         ("About the form", {"fields": ["body", "when_to_use", "check_note"]}),
         ("Letter or policy text", {"fields": ["letter"]}),
         ("Where it belongs", {"fields": ["topics", "stages"]}),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
+
+    def preview_context(self, request, obj):
+        return detail_context(request, obj)
 
     def preview_view(self, request, object_id):
         response = super().preview_view(request, object_id)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
 
-from hub.content_files import (
+from core.content_files import (
     Counts,
     Known,
     LineDict,
@@ -32,8 +32,8 @@ from hub.content_files import (
     register,
     write_text,
 )
-from hub.models import Status
-from hub.nations import NATION_NAMES
+from core.models import Status
+from core.nations import NATION_NAMES
 from plain_english.checker import reading_ease
 from resources.content_io import read_front_matter
 from resources.models import Stage, Topic, Workplace

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from hub.models import Gloss, NationNote, ReviewedContent
+from core.models import Gloss, NationNote, ReviewedContent
 
 # ((field-name)) in a letter's text stands for what the reader typed in that field.
 PLACEHOLDER = re.compile(r"\(\(\s*([^()\s]*)\s*\)\)")

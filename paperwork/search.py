@@ -1,6 +1,6 @@
 """Forms and letters in the hub's search, found by their title, purpose and field labels."""
 
-from hub.rendering import markdown_to_text
+from core.rendering import markdown_to_text
 from resources.search import PAPERWORK, SearchDocument, SearchKind, register_search_kind
 
 from .models import Form, FormField

@@ -23,7 +23,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core import publishing
-from hub.models import Status
+from core.admin_mixins import ReviewDueFilter, ReviewedContentAdmin, mark_reviewed_today
+from core.models import Status
 
 from .checker import DEFAULT_MIN_SCORE, Report, check_texts
 from .reader_fields import texts_of_form
@@ -396,3 +397,18 @@ def publish(modeladmin, request, queryset):
             "see its report, or ask a publisher.",
             messages.ERROR,
         )
+
+
+# --- The admin of every kind of reviewed content --------------------------------------------
+
+
+class PlainEnglishContentAdmin(PlainEnglishAdmin, ReviewedContentAdmin):
+    """History, compare and restore, review dates and preview (core.admin_mixins), with the
+    plain-English report, live check and publishing gate."""
+
+    list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
+    list_filter = ["status", ReviewDueFilter, HardToReadFilter, "topics"]
+    actions = [mark_reviewed_today, publish]
+
+    class Media:
+        js = ["js/plain_english.js"]

@@ -6,11 +6,8 @@ class PlainEnglishConfig(AppConfig):
     verbose_name = "Plain English"
 
     def ready(self):
-        from .reader_fields import register_hub_content
-
-        register_hub_content()
+        from core.models import ReviewedContent
         from core.publishing import register_rule
-        from hub.models import ReviewedContent
 
         from . import (
             content_io,  # noqa: F401  (registers jargon.yaml with load_content)

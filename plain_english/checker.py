@@ -25,7 +25,7 @@ import Stemmer
 import textstat
 from django.utils.text import slugify
 
-from hub.rendering import GLOSSARY_LINK, MAX_MARKDOWN_CHARACTERS
+from core.rendering import GLOSSARY_LINK, MAX_MARKDOWN_CHARACTERS
 
 LONG_SENTENCE_WORDS = 25
 LONG_PARAGRAPH_SENTENCES = 5

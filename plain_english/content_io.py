@@ -8,7 +8,7 @@ from pathlib import Path
 
 import reversion
 
-from hub.content_files import (
+from core.content_files import (
     Counts,
     Known,
     Problems,

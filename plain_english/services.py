@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from hub.models import ReviewedContent
+from core.models import ReviewedContent
 
 from .checker import DEFAULT_MIN_SCORE, JargonMatcher, Report, check_texts, load_jargon
 from .reader_fields import reader_fields, texts_of

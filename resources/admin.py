@@ -6,11 +6,15 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
+from core.admin_mixins import NationNoteInline, ReviewDueFilter
 from core.admin_roles import PublishersOnlyAdmin
+from core.nations import NATION_NAMES, Nation
 from core.restoring import SafeRestoreAdmin
-from hub.admin_mixins import NationNoteInline, ReviewDueFilter, ReviewedContentAdmin
-from hub.nations import NATION_NAMES, Nation
-from plain_english.admin_report import HardToReadFilter, reading_ease_column
+from plain_english.admin_report import (
+    HardToReadFilter,
+    PlainEnglishContentAdmin,
+    reading_ease_column,
+)
 
 from . import search
 from .models import (
@@ -37,6 +41,7 @@ from .models import (
     Topic,
     Workplace,
 )
+from .views import detail_context
 
 
 class GlossInline(admin.StackedInline):
@@ -105,7 +110,7 @@ class ResourceRelevanceInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(ReviewedContentAdmin):
+class GuideAdmin(PlainEnglishContentAdmin):
     public_template = "resources/guide_detail.html"
     inlines = [GuideGlossInline, GuideNationNoteInline]
     filter_horizontal = [
@@ -131,12 +136,15 @@ class GuideAdmin(ReviewedContentAdmin):
                 ]
             },
         ),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
+
+    def preview_context(self, request, obj):
+        return detail_context(request, obj)
 
 
 @admin.register(Script)
-class ScriptAdmin(ReviewedContentAdmin):
+class ScriptAdmin(PlainEnglishContentAdmin):
     public_template = "resources/script_detail.html"
     inlines = [ScriptPartInline, ScriptGlossInline, ScriptNationNoteInline]
     filter_horizontal = [
@@ -151,8 +159,11 @@ class ScriptAdmin(ReviewedContentAdmin):
         ("Where it belongs", {"fields": ["topics", "stages", "tags"]}),
         ("Related", {"fields": ["related_guides", "related_resources", "related_forms"]}),
         ("Policy reminder", {"fields": ["check_policy_first", "policy_note"]}),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
+
+    def preview_context(self, request, obj):
+        return detail_context(request, obj)
 
 
 class LinkStateFilter(admin.SimpleListFilter):
@@ -167,7 +178,7 @@ class LinkStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ReviewedContentAdmin):
+class ResourceAdmin(PlainEnglishContentAdmin):
     public_template = "resources/resource_detail.html"
     form = ResourceForm
     inlines = [ResourceRelevanceInline, ResourceGlossInline, ResourceNationNoteInline]
@@ -180,7 +191,7 @@ class ResourceAdmin(ReviewedContentAdmin):
     # An address typed without a scheme is taken as https, as Django 6 will do.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
-        *ReviewedContentAdmin.readonly_fields,
+        *PlainEnglishContentAdmin.readonly_fields,
         "link_state",
         "link_checked_at",
         "page_changed_at",
@@ -190,8 +201,11 @@ class ResourceAdmin(ReviewedContentAdmin):
         ("What it is and why it matters", {"fields": ["summary", "body", "licence_note"]}),
         ("Where it belongs", {"fields": ["nations", "topics", "stages", "tags"]}),
         ("Link", {"fields": ["link_state", "link_checked_at", "page_changed_at"]}),
-        ReviewedContentAdmin.review_fieldset,
+        PlainEnglishContentAdmin.review_fieldset,
     ]
+
+    def preview_context(self, request, obj):
+        return detail_context(request, obj)
 
     @admin.display(description="Link", ordering="link_state")
     def link(self, obj):

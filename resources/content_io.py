@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.utils import timezone
 
-from hub.content_files import (
+from core.content_files import (
     Counts,
     Known,
     LineDict,
@@ -31,9 +31,9 @@ from hub.content_files import (
     register,
     write_text,
 )
-from hub.facts import fact_references
-from hub.models import Status
-from hub.nations import NATION_NAMES
+from core.facts import fact_references
+from core.models import Status
+from core.nations import NATION_NAMES
 
 from .models import (
     Fact,

@@ -9,9 +9,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
-from hub.facts import fact_references
-from hub.models import ContentQuerySet, Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
-from hub.nations import NATION_NAMES, Nation, list_in_words, parse_nation_list
+from core.facts import fact_references
+from core.models import ContentQuerySet, Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from core.nations import NATION_NAMES, Nation, list_in_words, parse_nation_list
 
 
 class Taxonomy(models.Model):
@@ -463,7 +463,7 @@ class ResourceNationNote(NationNote):
 class Fact(models.Model):
     """A named fact that may differ between the UK nations, such as the advice helpline.
 
-    Markdown refers to it as {fact:name}; pages show the reader's nation's value (hub.facts).
+    Markdown refers to it as {fact:name}; pages show the reader's nation's value (core.facts).
     """
 
     name = models.SlugField(

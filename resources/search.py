@@ -54,7 +54,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from hub.rendering import markdown_to_text
+from core.rendering import markdown_to_text
 
 from .models import (
     BestBet,
@@ -194,8 +194,8 @@ _per_generation: dict[str, tuple[str, Any]] = {}
 
 def _for_this_content_generation(name: str, load: Callable[[], Any]) -> Any:
     """Small tables every search reads (synonyms, best bets), kept in this process's memory
-    until anything readers can see is saved (which bumps the content generation, hub.cache)."""
-    from hub.cache import content_generation
+    until anything readers can see is saved (which bumps the content generation, core.cache)."""
+    from core.cache import content_generation
 
     generation = content_generation()
     cached = _per_generation.get(name)

@@ -1,9 +1,7 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
 from .feeds import LatestContentFeed
-from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +20,5 @@ urlpatterns = [
     path("where-you-work/", views.choose_workplace, name="choose_workplace"),
     path("about/", views.about, name="about"),
     path("feed/", LatestContentFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -8,8 +8,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from hub.nations import NATION_NAMES, chosen_nation_slug, nation_notes_first, remember_nation
-from hub.workplace import chosen_workplace_slug, remember_workplace
+from core.nations import NATION_NAMES, chosen_nation_slug, nation_notes_first, remember_nation
+from core.workplace import chosen_workplace_slug, remember_workplace
 
 from . import search as search_service
 from .models import (
@@ -75,11 +75,11 @@ def _published(model, slug, *prefetch):
     return get_object_or_404(queryset, slug=slug)
 
 
-def _published_forms():
-    from paperwork.models import Form
-
+def _published_forms(model):
+    """The forms and letters a page links to (the paperwork app's, named by the field)."""
+    form_model = model._meta.get_field("related_forms").related_model
     return Prefetch(
-        "related_forms", queryset=Form.objects.published().only("title", "slug", "summary")
+        "related_forms", queryset=form_model.objects.published().only("title", "slug", "summary")
     )
 
 
@@ -158,7 +158,7 @@ def _guide(queryset, **lookup):
                 "related_resources",
                 queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
             ),
-            _published_forms(),
+            _published_forms(Guide),
         ),
         **lookup,
     )
@@ -195,7 +195,7 @@ def _script(slug):
             "related_resources",
             queryset=Resource.objects.published().only(*RESOURCE_CARD_FIELDS),
         ),
-        _published_forms(),
+        _published_forms(Script),
     )
 
 

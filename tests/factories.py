@@ -5,8 +5,8 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
+from core.models import Status
 from core.roles import AUTHORS_GROUP, PUBLISHERS_GROUP
-from hub.models import Status
 from resources.models import (
     GlossaryTerm,
     Guide,

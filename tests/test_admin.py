@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from reversion.models import Version
 
-from hub.models import Status, add_months
+from core.models import Status, add_months
 from resources.models import Guide, GuideGloss, Resource
 from tests import factories
 

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from core.models import Status
 from decisions.models import DecisionTree
 from decisions.validation import AnswerShape, TreeShape, problems_in
-from hub.models import Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db

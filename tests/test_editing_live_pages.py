@@ -13,9 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Draft, TakeDown
+from core.models import Draft, Status, TakeDown
 from decisions.models import Answer, Question
-from hub.models import Status
 from tests import factories
 from tests.admin_pages import change_form
 

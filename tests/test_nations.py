@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from hub.content_files import ContentError, load
+from core.content_files import ContentError, load
 from resources.models import Fact, OrganisationPolicy
 from tests import factories
 
@@ -472,7 +472,7 @@ def test_search_puts_resources_for_other_nations_after_what_applies_to_the_reade
 
 
 def test_facts_read_well_for_one_nation_for_all_and_at_the_start_of_a_sentence():
-    from hub.facts import FactTable
+    from core.facts import FactTable
 
     table = FactTable.from_facts(
         [

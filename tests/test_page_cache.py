@@ -4,7 +4,7 @@ and a cached page costs no round trip to the shared cache."""
 import pytest
 from django.db import transaction
 
-from hub.cache import RedisGeneration, content_generation
+from core.cache import RedisGeneration, content_generation
 from hub.middleware import LocalPages
 from tests import factories
 from tests.servers import BASE_DIR, manage, prod_env

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from reversion.models import Version
 
-from hub.rendering import markdown_to_text
+from core.rendering import markdown_to_text
 from plain_english.checker import JargonEntry, check_text
 from resources.models import Guide, Script
 from tests import factories

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from hub.models import Status
+from core.models import Status
 from resources.models import Guide, LinkState
 from tests import factories
 

@@ -10,8 +10,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from reversion.models import Version
 
+from core.models import Status
 from decisions.models import Answer, DecisionTree, Outcome, Question
-from hub.models import Status
 from paperwork.models import Form, FormField
 from resources.models import GlossaryTerm, Guide
 from tests import factories

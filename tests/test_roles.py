@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
+from core.models import Status
 from core.roles import AUTHORS_GROUP, PUBLISHERS_GROUP, can_publish
-from hub.models import Status
 from resources.models import Guide, Workplace
 from tests import factories
 from tests.test_admin import guide_form

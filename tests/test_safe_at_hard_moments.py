@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.workplace import WORKPLACE_COOKIE
 from decisions.models import DecisionTree
-from hub.workplace import WORKPLACE_COOKIE
 from resources.models import Guide, GuideGloss, ResourceGloss, ScriptGloss
 
 pytestmark = pytest.mark.django_db

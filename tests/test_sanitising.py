@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.rendering import render_markdown
+from core.rendering import render_markdown
 from tests import factories
 
 XSS_VECTORS = [

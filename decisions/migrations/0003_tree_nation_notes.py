@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from hub.permissions import grant_to_editors
+from core.permissions import grant_to_editors
 
 
 def grant(apps, schema_editor):

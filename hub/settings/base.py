@@ -232,7 +232,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "hub.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 
 # How long content stays current before it must be reviewed again, in months.
 HUB_REVIEW_INTERVAL_MONTHS = {"guide": 12, "script": 12, "resource": 6}

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from hub.permissions import grant_to_editors
+from core.permissions import grant_to_editors
 
 CONTENT = ("add", "change", "delete", "view")
 

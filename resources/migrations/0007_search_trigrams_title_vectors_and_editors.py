@@ -8,7 +8,7 @@ none of these: its FTS5 table can search single columns, and Python compares wor
 
 from django.db import migrations
 
-from hub.permissions import grant_to_editors
+from core.permissions import grant_to_editors
 
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",

@@ -4,7 +4,7 @@ content/facts.yaml holds the same values; load_content then finds them unchanged
 
 from django.db import migrations
 
-from hub.permissions import grant_to_editors
+from core.permissions import grant_to_editors
 
 CONTENT = ("add", "change", "delete", "view")
 NATION_KEYS = {

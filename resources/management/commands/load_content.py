@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hub import content_files
+from core import content_files
 from resources.models import Guide, Resource, Script
 from resources.search import rebuild_index
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
@@ -98,9 +99,7 @@ class FactTable:
 
 
 def _load_table() -> FactTable:
-    from resources.models import Fact
-
-    return FactTable.from_facts(Fact.objects.all())
+    return FactTable.from_facts(apps.get_model("resources", "Fact").objects.all())
 
 
 def current_facts() -> FactTable:

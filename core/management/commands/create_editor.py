@@ -5,8 +5,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.accounts import create_editor
 from core.roles import AUTHOR, PUBLISHER, ROLE_GROUPS, ROLE_HELP
-from hub.accounts import create_editor
 
 
 class Command(BaseCommand):

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from decisions.models import DecisionTree
 from paperwork.models import Form
-
-from .models import Guide, Resource, Script, Stage, Topic
+from resources.models import Guide, Resource, Script, Stage, Topic
 
 
 class HubSitemap(Sitemap):

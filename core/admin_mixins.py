@@ -9,16 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from core import drafts, publishing
-from core.admin_roles import PublishersOnlyAdmin
-from core.drafting_admin import DraftingAdmin
-from core.restoring import SafeRestoreAdmin
-from plain_english.admin_report import (
-    HardToReadFilter,
-    PlainEnglishAdmin,
-    publish,
-    reading_ease_column,
-)
+from . import drafts, publishing
+from .admin_roles import PublishersOnlyAdmin
+from .drafting_admin import DraftingAdmin
+from .restoring import SafeRestoreAdmin
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -50,18 +44,22 @@ def mark_reviewed_today(modeladmin, request, queryset):
 
 
 class ReviewedContentAdmin(
-    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, SafeRestoreAdmin, CompareVersionAdmin
+    DraftingAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
 ):
-    """History, compare and restore (django-reversion), review dates, preview of drafts, and the
-    plain-English report, live check and publishing gate (plain_english.admin_report). Only
-    publishers change the status, publish, delete or restore (core.admin_roles)."""
+    """History, compare and restore (django-reversion), review dates, drafts of live items and
+    their preview (core.drafting_admin). Only publishers change the status, publish, delete or
+    restore (core.admin_roles).
+
+    Content admins use plain_english.admin_report.PlainEnglishContentAdmin, which adds the
+    plain-English report, live check and publishing gate to this. Each names the template of
+    its public page and the context the page needs (`preview_context`)."""
 
     public_template: str = ""
-    list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
-    list_filter = ["status", ReviewDueFilter, HardToReadFilter, "topics"]
+    list_display = ["title", "status", "review_due", "updated"]
+    list_filter = ["status", ReviewDueFilter, "topics"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    actions = [mark_reviewed_today, publish]
+    actions = [mark_reviewed_today]
     readonly_fields = ["first_published", "created", "updated", "preview_link"]
     date_hierarchy = None
     list_per_page = 50
@@ -70,7 +68,6 @@ class ReviewedContentAdmin(
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/plain_english.js"]
 
     review_fieldset = (
         "Review",
@@ -119,16 +116,18 @@ class ReviewedContentAdmin(
         obj = self.get_object(request, str(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
-        from resources.views import detail_context
-
         draft = drafts.draft_for(obj)
         with drafts.showing(obj, draft) as shown:
             preview = {**preview_choices(request), "draft": draft}
-            context = detail_context(request, shown)
+            context = self.preview_context(request, shown)
             context["preview"] = {**preview, "problems": publishing.problems(shown)}
             response = TemplateResponse(request, self.public_template, context)
             response.render()
         return response
+
+    def preview_context(self, request, obj) -> dict:
+        """The context of the public page, as a reader with the editor's choices would see it."""
+        raise NotImplementedError(f"{type(self).__name__} must say how to preview its pages.")
 
     def save_model(self, request, obj, form, change):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
@@ -146,12 +145,13 @@ class NationNoteInline(admin.StackedInline):
 def preview_choices(request) -> dict:
     """A preview can be seen as a reader in any workplace and nation would see it: the choices
     come from the query string, in place of the editor's own cookies."""
-    from resources.models import Workplace
+    from django.apps import apps
 
     from .nations import NATION_COOKIE, NATION_NAMES
     from .workplace import WORKPLACE_COOKIE
 
-    workplaces = list(Workplace.objects.values_list("slug", "name"))
+    workplace_model = apps.get_model("resources", "Workplace")
+    workplaces = list(workplace_model.objects.values_list("slug", "name"))
     cookies = dict(request.COOKIES)
     workplace = request.GET.get("workplace")
     if workplace in {slug for slug, _ in workplaces}:

@@ -1,7 +1,7 @@
 """Which generation of the content is current: every cached page asks, so the answer is cheap.
 
 Saving anything readers can see bumps the content generation once the change is committed
-(hub.signals). A cached page remembers the generation it was rendered in and is served only
+(core.signals). A cached page remembers the generation it was rendered in and is served only
 while that generation is current, so an edit shows at once on every app server.
 
 - With Redis (REDIS_URL) the generation is a Redis key, and each bump is also published on a

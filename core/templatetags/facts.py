@@ -1,9 +1,9 @@
-"""Show stored HTML with the facts table filled in for the reader's nation (see hub.facts)."""
+"""Show stored HTML with the facts table filled in for the reader's nation (see core.facts)."""
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from hub.facts import current_facts
+from core.facts import current_facts
 
 register = template.Library()
 
