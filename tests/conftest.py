@@ -116,10 +116,20 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache, so cached pages never leak between tests."""
-    cache.clear()
+    """Each test starts with an empty cache, so cached pages never leak between tests: nor does
+    the content generation's source (a test may have pointed it at Redis), nor what search
+    keeps for the current generation."""
+    from core import cache as generations
+    from resources import search
+
+    def forget():
+        cache.clear()
+        generations._generation = None
+        search._per_generation.clear()
+
+    forget()
     yield
-    cache.clear()
+    forget()
 
 
 @pytest.fixture(scope="session")
