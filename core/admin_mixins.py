@@ -15,6 +15,25 @@ from .drafting_admin import DraftingAdmin
 from .restoring import SafeRestoreAdmin
 
 
+class ChangesShowAtOnceAdmin:
+    """For the admin of anything readers see: after a save or a delete, the side work is done
+    once through core.publishing (reading ease, the search index, the page cache). Saves that
+    core.drafting_admin handles (drafts of live items, publishing) do it there instead."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not getattr(request, "hub_drafting", False):
+            publishing.changed(form.instance)
+
+    def delete_model(self, request, obj):
+        publishing.removed(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        publishing.removed(*queryset)
+        super().delete_queryset(request, queryset)
+
+
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -38,13 +57,18 @@ class ReviewDueFilter(admin.SimpleListFilter):
 def mark_reviewed_today(modeladmin, request, queryset):
     for item in queryset:
         item.mark_reviewed(by=request.user)
+    publishing.changed(*queryset)
     modeladmin.message_user(
         request, f"Marked {queryset.count()} as reviewed today by you.", messages.SUCCESS
     )
 
 
 class ReviewedContentAdmin(
-    DraftingAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
+    DraftingAdmin,
+    ChangesShowAtOnceAdmin,
+    PublishersOnlyAdmin,
+    SafeRestoreAdmin,
+    CompareVersionAdmin,
 ):
     """History, compare and restore (django-reversion), review dates, drafts of live items and
     their preview (core.drafting_admin). Only publishers change the status, publish, delete or

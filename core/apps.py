@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (clears the public page cache on every change)
+        from . import internal_links, publishing
+        from .models import ReviewedContent
+
+        publishing.register_rule(internal_links.broken_links, model=ReviewedContent)

@@ -106,6 +106,7 @@ class DraftingAdmin:
             return self._save_unpublished(request, object_id, root, form_url, extra_context)
         wants_live = can_publish(request.user) and not wants_draft
         request.hub_saving_draft = not wants_live  # the plain-English gate waits for publishing
+        request.hub_drafting = True  # the side work is done here, once, if the change goes live
         reasons: list[str] = []
         with transaction.atomic():
             sid = transaction.savepoint()
@@ -178,6 +179,7 @@ class DraftingAdmin:
     def _save_unpublished(self, request, object_id, root, form_url, extra_context):
         """An item readers have never seen is saved as it is; if the save would put it live,
         the rules are checked first and, when they fail, it stays off the site."""
+        request.hub_drafting = True
         with transaction.atomic():
             response = super().change_view(request, object_id, form_url, extra_context)
             if not isinstance(response, HttpResponseRedirect):
@@ -197,6 +199,7 @@ class DraftingAdmin:
         return response
 
     def _in_rolled_back_save(self, request, object_id, form_url, extra_context, draft):
+        request.hub_drafting = True
         root = self.draft_root(self.get_object(request, unquote(object_id)))
         with drafts.showing(root, draft):
             response = admin.ModelAdmin.change_view(

@@ -187,9 +187,27 @@ class RenderedMarkdownModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the stored HTML was rendered from, so an unchanged field is not rendered again.
+        instance._rendered_from = {
+            name: instance.__dict__[name]
+            for name in cls.markdown_fields
+            if name in instance.__dict__
+        }
+        return instance
+
     def render_markdown_fields(self) -> None:
+        """Render each Markdown field whose text changed since it was last rendered."""
+        rendered = getattr(self, "_rendered_from", {})
         for name in self.markdown_fields:
-            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+            text = getattr(self, name)
+            if name in rendered and rendered[name] == text:
+                continue
+            setattr(self, f"{name}_html", render_markdown(text))
+            rendered[name] = text
+        self._rendered_from = rendered
 
 
 class ContentQuerySet(models.QuerySet):

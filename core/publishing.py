@@ -39,6 +39,7 @@ class _Rule:
 _rules: list[_Rule] = []
 _after_change: list[Hook] = []
 _after_removal: list[Hook] = []
+_after_everything: list[Callable[[], None]] = []
 
 
 def register_rule(check: Rule, *, model: type | None = None, may_override=False) -> Rule:
@@ -48,10 +49,15 @@ def register_rule(check: Rule, *, model: type | None = None, may_override=False)
     return check
 
 
-def register_after_change(hook: Hook, *, on_removal: Hook | None = None) -> None:
+def register_after_change(
+    hook: Hook, *, on_removal: Hook | None = None, on_everything: Callable[[], None] | None = None
+) -> None:
+    """Side work an app needs after items change (`hook`), are deleted (`on_removal`), or all
+    change at once, as when content files are loaded (`on_everything`; else `hook` gets them)."""
     _after_change.append(hook)
     if on_removal is not None:
         _after_removal.append(on_removal)
+    _after_everything.append(on_everything or (lambda: hook(_every_item())))
 
 
 @dataclass
@@ -85,6 +91,26 @@ def changed(*items: models.Model) -> None:
     for hook in _after_change:
         hook(items)
     _bump_after_commit()
+
+
+def changed_everything() -> None:
+    """Side work after a load of content files: each app's once, and one cache bump."""
+    for hook in _after_everything:
+        hook()
+    _bump_after_commit()
+
+
+def _every_item() -> list[models.Model]:
+    from django.apps import apps
+
+    from .models import ReviewedContent
+
+    return [
+        item
+        for model in apps.get_models()
+        if issubclass(model, ReviewedContent)
+        for item in model._default_manager.all()
+    ]
 
 
 def removed(*items: models.Model) -> None:

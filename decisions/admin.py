@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from core import drafts, publishing
-from core.admin_mixins import NationNoteInline
+from core.admin_mixins import ChangesShowAtOnceAdmin, NationNoteInline
 from core.admin_roles import PublishersOnlyAdmin
 from core.drafting_admin import DraftingAdmin
 from core.restoring import SafeRestoreAdmin
@@ -152,7 +152,12 @@ class QuestionGlossInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(
-    DraftingAdmin, PublishersOnlyAdmin, PlainEnglishAdmin, SafeRestoreAdmin, VersionAdmin
+    DraftingAdmin,
+    ChangesShowAtOnceAdmin,
+    PublishersOnlyAdmin,
+    PlainEnglishAdmin,
+    SafeRestoreAdmin,
+    VersionAdmin,
 ):
     list_display = ["prompt", "slug", "tree", "position"]
     list_filter = ["tree"]
@@ -178,7 +183,9 @@ class OutcomeGlossInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(DraftingAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, VersionAdmin):
+class OutcomeAdmin(
+    DraftingAdmin, ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, VersionAdmin
+):
     list_display = ["title", "slug", "tree"]
     list_filter = ["tree"]
     search_fields = ["title", "slug"]

@@ -30,6 +30,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from core import publishing
 from core.cache import bump_content_generation
 from core.models import ReviewedContent
 
@@ -511,6 +512,7 @@ def replace_url_everywhere(*, old_url: str, new_url: str, user=None) -> Replacem
     old_key = link_key(old_url)
     replacement = Replacement()
     comment = f"Link checker: replaced {old_url} with {new_url}, where it moved permanently."
+    changed_items = []
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(comment)
         if user is not None:
@@ -534,7 +536,9 @@ def replace_url_everywhere(*, old_url: str, new_url: str, user=None) -> Replacem
                 owner = admin_owner(obj)
                 if owner is not None and owner is not obj and reversion.is_registered(type(owner)):
                     reversion.add_to_revision(owner)
+                changed_items.append(owner if owner is not None else obj)
                 replacement.changed.append(label)
+        publishing.changed(*changed_items)
     if replacement.changed and not replacement.not_changed:
         CheckedLink.objects.filter(url=old_key).delete()
     return replacement

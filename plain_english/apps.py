@@ -7,12 +7,10 @@ class PlainEnglishConfig(AppConfig):
 
     def ready(self):
         from core.models import ReviewedContent
-        from core.publishing import register_rule
+        from core.publishing import register_after_change, register_rule
 
-        from . import (
-            content_io,  # noqa: F401  (registers jargon.yaml with load_content)
-            signals,  # noqa: F401  (keeps each page's stored reading ease current)
-        )
-        from .services import publication_blockers
+        from . import content_io  # noqa: F401  (registers jargon.yaml with load_content)
+        from .services import publication_blockers, score_pages
 
         register_rule(publication_blockers, model=ReviewedContent, may_override=True)
+        register_after_change(score_pages)

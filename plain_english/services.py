@@ -6,7 +6,14 @@ from django.apps import apps
 
 from core.models import ReviewedContent
 
-from .checker import DEFAULT_MIN_SCORE, JargonMatcher, Report, check_texts, load_jargon
+from .checker import (
+    DEFAULT_MIN_SCORE,
+    JargonMatcher,
+    Report,
+    check_texts,
+    load_jargon,
+    reading_ease,
+)
 from .reader_fields import reader_fields, texts_of
 
 PUBLISH_DESPITE_PERMISSION = "plain_english.publish_despite_plain_english"
@@ -82,3 +89,12 @@ def may_publish_despite_blockers(user) -> bool:
 def override_comment(reason: str) -> str:
     """The words kept in the page's history when a publisher overrides the check."""
     return f"Published despite the plain-English check. Reason: {reason.strip()}"
+
+
+def score_pages(items) -> None:
+    """Keep each changed page's stored reading ease current, so admin lists show it without
+    extra queries (called by core.publishing after every change)."""
+    for item in items:
+        if isinstance(item, ReviewedContent):
+            item.reading_ease = reading_ease(item.readable_text())
+            type(item)._default_manager.filter(pk=item.pk).update(reading_ease=item.reading_ease)

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from core.admin_mixins import NationNoteInline, ReviewDueFilter
+from core.admin_mixins import ChangesShowAtOnceAdmin, NationNoteInline, ReviewDueFilter
 from core.admin_roles import PublishersOnlyAdmin
 from core.nations import NATION_NAMES, Nation
 from core.restoring import SafeRestoreAdmin
@@ -216,39 +216,41 @@ class ResourceAdmin(PlainEnglishContentAdmin):
 
 
 @admin.register(Workplace)
-class WorkplaceAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class WorkplaceAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class TopicAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Stage)
-class StageAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class StageAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["name", "situation", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin):
+class GlossaryTermAdmin(
+    ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
+):
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
 
 
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class SynonymGroupAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     list_display = ["words"]
     search_fields = ["words"]
 
 
 @admin.register(Fact)
-class FactAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class FactAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     """Facts that differ between the nations. Saving one changes every page that uses it."""
 
     list_display = ["name", "value", "description"]
@@ -274,7 +276,9 @@ class FactAdmin(SafeRestoreAdmin, CompareVersionAdmin):
 
 
 @admin.register(OrganisationPolicy)
-class OrganisationPolicyAdmin(PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin):
+class OrganisationPolicyAdmin(
+    ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
+):
     """The organisation's own policies, listed first in the policy box on matching pages."""
 
     list_display = ["title", "url"]
@@ -320,7 +324,7 @@ class BestBetForm(forms.ModelForm):
 
 
 @admin.register(BestBet)
-class BestBetAdmin(SafeRestoreAdmin, CompareVersionAdmin):
+class BestBetAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
     form = BestBetForm
     list_display = ["query", "page_title", "position", "is_found"]
     search_fields = ["query", "slug"]

@@ -6,6 +6,7 @@ class ResourcesConfig(AppConfig):
     verbose_name = "Guides, scripts and resources"
 
     def ready(self):
+        from core.publishing import register_after_change
         from plain_english.reader_fields import (
             add_reader_children,
             nation_note,
@@ -14,8 +15,12 @@ class ResourcesConfig(AppConfig):
 
         from . import (
             content_io,  # noqa: F401  (registers the content file sections)
-            search,  # noqa: F401  (connects the search index signals)
-            signals,  # noqa: F401  (rescores a script's reading ease when a part changes)
+            search,
+        )
+
+        # The search index follows every change made through core.publishing.
+        register_after_change(
+            search.index_items, on_removal=search.forget_items, on_everything=search.rebuild_index
         )
         from .models import (
             Guide,

@@ -51,7 +51,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from core.rendering import markdown_to_text
@@ -253,13 +252,6 @@ def register_search_kind(kind: SearchKind) -> SearchKind:
             f"search kind group {kind.group!r} must be hub, paperwork, resource or glossary"
         )
     _kinds[kind.name] = kind
-    uid = f"search-{kind.name}"
-    if kind.model is not None:
-        post_save.connect(_index_on_save, sender=kind.model, dispatch_uid=uid)
-        post_delete.connect(_forget_on_delete, sender=kind.model, dispatch_uid=uid)
-    for model in kind.related:
-        for signal in (post_save, post_delete):
-            signal.connect(_index_owner_on_change, sender=model, dispatch_uid=f"{uid}-{model}")
     return kind
 
 
@@ -766,31 +758,25 @@ def rebuild_index() -> int:
     return len(entries)
 
 
-def _index_on_save(sender, instance, raw=False, **kwargs):
-    if not raw:
-        transaction.on_commit(lambda: index_item(instance))
+def index_items(items) -> None:
+    """Bring the index up to date for changed items (core.publishing calls this after every
+    change): an item of a searchable kind is indexed again, and so is the owner of a part."""
+    for item in items:
+        for kind in _kinds.values():
+            if kind.model is not None and isinstance(item, kind.model):
+                index_item(item, kind)
+            owners = kind.related.get(type(item))
+            if owners is not None:
+                for owner in owners(item):
+                    if owner is not None:
+                        index_item(owner, kind)
 
 
-def _forget_on_delete(sender, instance, **kwargs):
-    forget_item(instance)
-
-
-def _index_owner_on_change(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    for kind in _kinds.values():
-        owners = kind.related.get(sender)
-        if owners is None:
-            continue
-        # Read the owners now, while a deleted part still knows them; index them after commit.
-        keys = [(type(owner), owner.pk) for owner in owners(instance) if owner is not None]
-
-        def reindex(kind=kind, keys=keys):
-            for model, pk in keys:
-                for owner in model._default_manager.filter(pk=pk):
-                    index_item(owner, kind)
-
-        transaction.on_commit(reindex)
+def forget_items(items) -> None:
+    for item in items:
+        kind = _kind_for_model(type(item))
+        if kind is not None:
+            forget_item(item, kind)
 
 
 # --- The hub's own kinds -------------------------------------------------------------------------

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from core import content_files
+from core import content_files, publishing
 from resources.models import Guide, Resource, Script
-from resources.search import rebuild_index
 
 
 class Command(BaseCommand):
@@ -41,7 +41,9 @@ class Command(BaseCommand):
                 f"{len(error.problems)} {noun} found; nothing was loaded.", returncode=1
             ) from None
         if counts.changed and not dry_run:
-            rebuild_index()
+            # Reading ease, the search index and the page cache: once for the whole load.
+            with transaction.atomic():
+                publishing.changed_everything()
         if verbosity >= 2:
             for kind, numbers in sorted(counts.by_kind.items()):
                 self.stdout.write(
