@@ -1,10 +1,13 @@
-"""Builders for test data, in one place. Each returns a saved object with sensible defaults."""
+"""Builders for test data, in one place. Each returns a saved object with sensible defaults,
+saved as an editor's save is: then core.publishing does the side work (search, reading ease,
+the page cache)."""
 
 import datetime
 import itertools
 
 from django.contrib.auth.models import Group, User
 
+from core import publishing
 from core.models import Status
 from core.roles import AUTHORS_GROUP, PUBLISHERS_GROUP
 from resources.models import (
@@ -53,6 +56,7 @@ def guide(title=None, *, status=Status.PUBLISHED, glosses=None, **fields) -> Gui
     item = Guide.objects.create(title=title, status=status, **fields)
     for place, body in (glosses or {}).items():
         GuideGloss.objects.create(guide=item, workplace=place, body=body)
+    publishing.changed(item)
     return item
 
 
@@ -65,6 +69,7 @@ def script(title=None, *, status=Status.PUBLISHED, parts=None, **fields) -> Scri
     item = Script.objects.create(title=title, status=status, **fields)
     for position, (kind, body) in enumerate((parts or {"opening": "- Say hello."}).items()):
         ScriptPart.objects.create(script=item, kind=kind, position=position, body=body)
+    publishing.changed(item)
     return item
 
 
@@ -83,6 +88,7 @@ def resource(
         ResourceRelevance.objects.create(resource=item, workplace=place, note=note)
     for place, body in (glosses or {}).items():
         ResourceGloss.objects.create(resource=item, workplace=place, body=body)
+    publishing.changed(item)
     return item
 
 
@@ -91,7 +97,9 @@ def glossary_term(term=None, **fields) -> GlossaryTerm:
     term = term or f"Term {n}"
     fields.setdefault("slug", f"term-{n}")
     fields.setdefault("definition", "A plain meaning.")
-    return GlossaryTerm.objects.create(term=term, **fields)
+    term = GlossaryTerm.objects.create(term=term, **fields)
+    publishing.changed(term)
+    return term
 
 
 def decision_tree(slug="small", *, status=Status.PUBLISHED, loop=False, extra_questions=0):
@@ -123,6 +131,7 @@ def decision_tree(slug="small", *, status=Status.PUBLISHED, loop=False, extra_qu
     Answer.objects.create(question=second, label="No", outcome=outcome, position=1)
     tree.start_question = first
     tree.save()
+    publishing.changed(tree)
     return tree
 
 

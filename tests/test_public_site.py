@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from core import publishing
 from core.models import Status
 from resources.models import Guide, LinkState
 from tests import factories
@@ -291,6 +292,7 @@ def test_anonymous_pages_are_cached_and_an_editor_save_clears_them(
     absence_guide.title = "Saved by an editor"
     with django_capture_on_commit_callbacks(execute=True):  # the save commits, as in admin
         absence_guide.save()
+        publishing.changed(absence_guide)
     assert "Saved by an editor" in client.get(url).content.decode()
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core import publishing
 from resources.models import SynonymGroup
 from resources.search import rebuild_index, search, term_groups
 from tests import factories
@@ -93,6 +94,7 @@ def test_saving_a_page_updates_the_index(db, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         guide.status = "draft"
         guide.save()
+        publishing.changed(guide)
     assert top("night") is None
 
 
@@ -102,6 +104,7 @@ def test_a_renamed_page_is_found_at_its_new_address_only(db, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         guide.slug = "working-nights"
         guide.save()
+        publishing.changed(guide)
     assert [hit.url for hit in search("night").hits] == ["/guides/working-nights/"]
 
 

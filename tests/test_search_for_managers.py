@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from core import publishing
 from resources import search as search_module
 from resources.models import BestBet, SearchQueryDay, SynonymGroup
 from resources.search import (
@@ -275,6 +276,7 @@ def test_a_pinned_page_that_is_unpublished_is_not_shown(
         resource = Resource.objects.get(slug="acas-dismissal")
         resource.status = "draft"
         resource.save()
+        publishing.changed(resource)
     assert search("sacked").best_bets == []
 
 
@@ -344,6 +346,7 @@ def test_decision_tools_are_found_by_their_outcomes(db, django_capture_on_commit
         outcome = tree.outcomes.get()
         outcome.title = "Book a quiet word about rudeness"
         outcome.save()
+        publishing.changed(outcome)
     assert [hit.url for hit in search("rudeness").results] == ["/decide/small/"]
     assert search("rudeness").results[0].kind_label == "Decision tool"
 
