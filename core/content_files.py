@@ -329,6 +329,8 @@ def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
     """
     from django.db import transaction
 
+    from . import publishing
+
     problems = Problems()
     known = Known()
     for section in sections():
@@ -363,9 +365,36 @@ def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
     with transaction.atomic():
         for section in sections():
             section.apply(parsed[section.name], counts)
+        for problem in _live_items_breaking_the_rules():
+            problems.append(problem)
+        if problems:
+            transaction.set_rollback(True)
+            raise ContentError(problems)
         if dry_run:
             transaction.set_rollback(True)
+        elif counts.changed:
+            # Reading ease, the search index and the page cache: once for the whole load.
+            publishing.changed_everything()
     return counts
+
+
+def _live_items_breaking_the_rules() -> list[Problem]:
+    """Content files put items live too, so they meet the same rules (core.publishing)."""
+    from django.apps import apps
+
+    from . import internal_links, publishing
+    from .models import ReviewedContent
+
+    found = []
+    with internal_links.same_pages():
+        for model in apps.get_models():
+            if not issubclass(model, ReviewedContent):
+                continue
+            for item in model.objects.published():
+                for message in publishing.check(item).problems:
+                    where = Path(model._meta.verbose_name_plural.replace(" ", "-")) / item.slug
+                    found.append(Problem(where, 1, message))
+    return found
 
 
 def export(root: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -22,10 +23,12 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from . import drafts, publishing
-from .models import Draft, Status
+from .models import Draft, Status, TakeDown
 from .roles import can_publish
 
 SNAPSHOT_FIELD = "_hub_opened"
@@ -77,6 +80,11 @@ class DraftingAdmin:
                 "publish_url": _admin_url(root, "draft_publish") if draft else "",
                 "request_changes_url": _admin_url(root, "draft_request_changes") if draft else "",
                 "discard_url": _admin_url(root, "draft_discard") if draft else "",
+                "schedule_url": _admin_url(root, "schedule"),
+                "take_down": TakeDown.objects.filter(
+                    content_type=ContentType.objects.get_for_model(type(root)),
+                    object_id=str(root.pk),
+                ).first(),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -218,6 +226,7 @@ class DraftingAdmin:
             ("draft/publish/", self.draft_publish_view, "draft_publish"),
             ("draft/request-changes/", self.draft_request_changes_view, "draft_request_changes"),
             ("draft/discard/", self.draft_discard_view, "draft_discard"),
+            ("schedule/", self.schedule_view, "schedule"),
         ]
         return [
             path(
@@ -297,6 +306,55 @@ class DraftingAdmin:
         self.message_user(request, "Sent back to the author with your comment.", messages.SUCCESS)
         return HttpResponseRedirect(_admin_url(root, "change"))
 
+    def schedule_view(self, request, object_id):
+        """A publisher sets when the draft goes live and when the live page comes down (cron
+        runs `publish_scheduled` to make it so). An empty field clears that time."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        root = self.draft_root(obj)
+        if request.method != "POST" or not can_publish(request.user):
+            return _forbidden(request, self, root)
+        try:
+            go_live, take_down = _when(request, "go_live_at"), _when(request, "take_down_at")
+        except ValueError as error:
+            self.message_user(request, f"Not scheduled: {error}", messages.ERROR)
+            return HttpResponseRedirect(_admin_url(root, "change"))
+        done = []
+        draft = drafts.draft_for(root)
+        if draft is not None:
+            draft.go_live_at = go_live
+            draft.save(update_fields=["go_live_at", "updated"])
+            if go_live:
+                done.append(f"the draft goes live at {go_live:%d %B %Y, %H:%M}")
+        elif go_live:
+            self.message_user(
+                request, "Save a draft first: only a draft can be set to go live.", messages.ERROR
+            )
+        where = {
+            "content_type": ContentType.objects.get_for_model(type(root)),
+            "object_id": str(root.pk),
+        }
+        if take_down:
+            TakeDown.objects.update_or_create(
+                **where,
+                defaults={"at": take_down, "object_repr": str(root)[:200], "set_by": request.user},
+            )
+            done.append(f"the page comes off the site at {take_down:%d %B %Y, %H:%M}")
+        else:
+            TakeDown.objects.filter(**where).delete()
+        publishing.note_in_history(
+            root,
+            by=request.user,
+            comment=("Scheduled: " + "; ".join(done) + ".") if done else "Schedule cleared.",
+        )
+        self.message_user(
+            request,
+            ("Scheduled: " + "; ".join(done) + ".") if done else "Nothing is scheduled now.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(_admin_url(root, "change"))
+
     def draft_discard_view(self, request, object_id):
         root, draft, back = self._draft_or_back(request, object_id)
         if back:
@@ -323,6 +381,17 @@ def publishers():
         )
         .distinct()
     )
+
+
+def _when(request, name: str):
+    """A time from a `datetime-local` field, in the hub's time zone; None when left empty."""
+    text = request.POST.get(name, "").strip()
+    if not text:
+        return None
+    value = parse_datetime(text)
+    if value is None:
+        raise ValueError(f"“{text}” is not a date and time.")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def self_object(model_admin, request, object_id):

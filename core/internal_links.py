@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -29,7 +30,23 @@ def _content_models():
     return [model for model in apps.get_models() if issubclass(model, ReviewedContent)]
 
 
+_remembered: ContextVar[Pages | None] = ContextVar("hub_pages", default=None)
+
+
+@contextlib.contextmanager
+def same_pages():
+    """Check many items against one reading of which pages exist (as a load does)."""
+    token = _remembered.set(pages())
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def pages() -> Pages:
+    remembered = _remembered.get()
+    if remembered is not None:
+        return remembered
     live, off_site, views = set(), {}, set()
     for model in _content_models():
         for item in model.objects.only("slug", "title", "status"):

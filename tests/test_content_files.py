@@ -342,3 +342,19 @@ def test_if_empty_loads_a_new_hub_but_never_writes_over_editors_work(tmp_path):
     guide.save()
     assert "already has content" in load(content, "--if-empty")
     assert Guide.objects.get(pk=guide.pk).title == "An editor's better title"
+
+
+def test_a_live_page_linking_to_a_draft_is_refused_and_nothing_loads(tmp_path):
+    content = small_content(tmp_path / "content")
+    (content / "guides" / "not-ready.md").write_text(
+        "---\ntype: guide\ntitle: Not ready\nstatus: draft\nlast_reviewed: 2026-05-01\n---\nSoon.\n"
+    )
+    guide = content / "guides" / "off-sick.md"
+    guide.write_text(guide.read_text() + "\nSee [the next guide](/guides/not-ready/).\n")
+
+    errors = load_failing(content)
+
+    assert "guides/off-sick:1: It links to “Not ready” (/guides/not-ready/), which is not live" in (
+        errors
+    )
+    assert not Guide.objects.exists()

@@ -184,8 +184,11 @@ def test_a_draft_scheduled_for_a_time_goes_live_when_publish_scheduled_runs_afte
     form = change_form(as_publisher, guide_url(guide), body="The new rules from April.")
     form["_save_draft"] = ["Save as draft"]
     as_publisher.post(guide_url(guide), form)
-    go_live = timezone.now() + datetime.timedelta(hours=1)
-    Draft.objects.update(go_live_at=go_live)
+    go_live = timezone.localtime() + datetime.timedelta(hours=1)
+    go_live = go_live.replace(second=0, microsecond=0)
+    schedule = reverse("admin:resources_guide_schedule", args=[guide.pk])
+    as_publisher.post(schedule, {"go_live_at": go_live.strftime("%Y-%m-%dT%H:%M")})
+    assert Draft.objects.get().go_live_at == go_live
 
     call_command_output(
         "publish_scheduled", now=(go_live - datetime.timedelta(minutes=1)).isoformat()
@@ -199,13 +202,18 @@ def test_a_draft_scheduled_for_a_time_goes_live_when_publish_scheduled_runs_afte
 
 def test_a_page_set_to_come_down_goes_at_its_time():
     guide = factories.guide("Old law")
-    TakeDown.objects.create(
-        content_type_id=_content_type(guide),
-        object_id=str(guide.pk),
-        object_repr=str(guide),
-        at=timezone.now() - datetime.timedelta(minutes=1),
+    as_publisher = logged_in(publisher())
+    soon = timezone.localtime() + datetime.timedelta(minutes=5)
+    as_publisher.post(
+        reverse("admin:resources_guide_schedule", args=[guide.pk]),
+        {"take_down_at": soon.strftime("%Y-%m-%dT%H:%M")},
     )
+    assert TakeDown.objects.count() == 1
+
     call_command_output("publish_scheduled")
+    assert Client().get(guide.get_absolute_url()).status_code == 200
+
+    call_command_output("publish_scheduled", now=(soon + datetime.timedelta(minutes=1)).isoformat())
     guide.refresh_from_db()
     assert guide.status == Status.DRAFT
     assert Client().get(guide.get_absolute_url()).status_code == 404
@@ -277,12 +285,6 @@ def test_a_decision_tool_with_a_loop_published_from_the_list_stays_a_draft():
     assert "Readers could get stuck" in response.content.decode()
     tree.refresh_from_db()
     assert tree.status == Status.DRAFT
-
-
-def _content_type(obj) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(type(obj)).pk
 
 
 def call_command_output(*args, **kwargs) -> str:

@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from core import content_files, publishing
+from core import content_files
 from resources.models import Guide, Resource, Script
 
 
@@ -40,10 +39,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(error.problems)} {noun} found; nothing was loaded.", returncode=1
             ) from None
-        if counts.changed and not dry_run:
-            # Reading ease, the search index and the page cache: once for the whole load.
-            with transaction.atomic():
-                publishing.changed_everything()
         if verbosity >= 2:
             for kind, numbers in sorted(counts.by_kind.items()):
                 self.stdout.write(
