@@ -63,6 +63,8 @@ KEEPALIVE_SECONDS = 5.0
 # every page, which say whether it is a "page not found" page.
 PEEK_BYTES = 256 * 1024
 PARSE_ON_LOOP_BYTES = 64 * 1024
+# Checks are started this many at a time, the loop free to do other work in between.
+START_BATCH = 100
 # A site's home page: /, /index.html, /home, or the home of English, Welsh, Scottish Gaelic
 # or Irish, such as /en-gb/ or /cy.
 HOME_PATH = re.compile(
@@ -209,6 +211,18 @@ class NameNotResolved(Exception):
     pass
 
 
+def _literal_address(host: str) -> list[str] | None:
+    """An IPv4 address written as one (127.0.0.2), or None for anything the resolver must
+    read. Asking the resolver about a dotted quad would only send it to a thread and back."""
+    if not host[:1].isdigit():
+        return None
+    try:
+        address = ipaddress.IPv4Address(host)
+    except ValueError:
+        return None
+    return [host] if str(address) == host else None
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves each host itself, refuses it if any address it resolves to is not allowed,
     and connects to the address it checked."""
@@ -217,12 +231,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self.address_allowed = address_allowed
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        try:
-            loop = asyncio.get_running_loop()
-            answers = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as error:
-            raise NameNotResolved(f"the name {host} does not resolve ({error.strerror})") from None
-        addresses = list(dict.fromkeys(str(answer[4][0]) for answer in answers))
+        addresses = _literal_address(host)
+        if addresses is None:
+            try:
+                loop = asyncio.get_running_loop()
+                answers = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except socket.gaierror as error:
+                raise NameNotResolved(
+                    f"the name {host} does not resolve ({error.strerror})"
+                ) from None
+            addresses = list(dict.fromkeys(str(answer[4][0]) for answer in answers))
         if self.address_allowed is not None:
             for address in addresses:
                 if not self.address_allowed(ipaddress.ip_address(address.split("%")[0])):
@@ -855,10 +873,16 @@ async def check_all(
                 on_result(result)
             return result
 
-        tasks = {asyncio.create_task(check_and_report(target)): target for target in targets}
+        tasks: dict[asyncio.Task, Target] = {}
+        for target in targets:
+            tasks[asyncio.create_task(check_and_report(target))] = target
+            if len(tasks) % START_BATCH == 0:
+                # Starting thousands of checks keeps the loop busy for a while: the first
+                # ones get going, and their answers are read, in between batches.
+                await asyncio.sleep(0)
         pending: set[asyncio.Task] = set()
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=config.deadline)
+            _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline_at - loop.time()))
         for task in pending:
             task.cancel()
         if pending:
