@@ -65,6 +65,8 @@ PEEK_BYTES = 256 * 1024
 PARSE_ON_LOOP_BYTES = 64 * 1024
 # Checks are started this many at a time, the loop free to do other work in between.
 START_BATCH = 100
+# How often run_checks pauses the checks for other work (its `meanwhile`).
+MEANWHILE_SECONDS = 0.02
 # A site's home page: /, /index.html, /home, or the home of English, Welsh, Scottish Gaelic
 # or Irish, such as /en-gb/ or /cy.
 HOME_PATH = re.compile(
@@ -909,6 +911,23 @@ def run_checks(
     config: CheckConfig,
     on_result: Callable[[CheckResult], None] | None = None,
     clock: Clock | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, CheckResult]:
-    """check_all, from synchronous code such as a management command."""
-    return asyncio.run(check_all(targets, config=config, on_result=on_result, clock=clock))
+    """check_all, from synchronous code such as a management command.
+
+    `meanwhile`, when given, is called every MEANWHILE_SECONDS or so while the checks run,
+    with the event loop paused: ordinary synchronous code, free to use the database, that
+    fills time the checks spend waiting on the network. Each call should be short, as the
+    answers that come in the while wait for it.
+    """
+    checks = check_all(targets, config=config, on_result=on_result, clock=clock)
+    if meanwhile is None:
+        return asyncio.run(checks)
+    with asyncio.Runner() as runner:
+        loop = runner.get_loop()
+        task = loop.create_task(checks)
+        while True:
+            loop.run_until_complete(asyncio.wait([task], timeout=MEANWHILE_SECONDS))
+            if task.done():
+                return task.result()
+            meanwhile()
