@@ -15,7 +15,9 @@ Which addresses a run checks:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -66,6 +68,12 @@ SKIP_REASONS = {
 }
 REVIEW_SOON_DAYS = 30
 BATCH = 500
+# While the checks run, new addresses are saved this many at a time, and finished checks
+# recorded once this many have come: small enough that the checks waiting on the network
+# are hardly held up, big enough that each batch is worth a transaction.
+SAVE_BATCH = 200
+RECORD_BATCH = 150
+COMMIT_SECONDS = 1.0
 
 
 class AnotherRunIsChecking(Exception):
@@ -287,9 +295,12 @@ def due_keys(usages: dict[str, list[Usage]], *, now: datetime.datetime) -> list[
 
 def _sync_links(
     usages: dict[str, list[Usage]], keys: Sequence[str], *, prune: bool
-) -> dict[str, CheckedLink]:
+) -> tuple[dict[str, CheckedLink], list[CheckedLink]]:
     """A CheckedLink for every address to check, `used_in` brought up to date, and (on runs
-    that looked at everything) addresses no longer used anywhere removed from the report."""
+    that looked at everything) addresses no longer used anywhere removed from the report.
+
+    Addresses seen for the first time get a CheckedLink that is not saved yet, returned
+    second too: _Recorder saves them while the checks run."""
     existing = {link.url: link for link in CheckedLink.objects.all()}
     changed = []
     for key, link in existing.items():
@@ -302,20 +313,13 @@ def _sync_links(
         unused = [link.pk for key, link in existing.items() if key not in usages]
         for chunk in _chunks(unused):
             CheckedLink.objects.filter(pk__in=chunk).delete()
-    new = [key for key in dict.fromkeys(keys) if key not in existing]
-    created = CheckedLink.objects.bulk_create(
-        [
-            CheckedLink(url=key, used_in=[usage.as_dict() for usage in usages.get(key, [])])
-            for key in new
-        ],
-        batch_size=BATCH,
-    )
-    if connection.features.can_return_rows_from_bulk_insert:
-        existing.update({link.url: link for link in created})
-    else:
-        for chunk in _chunks(new):
-            existing.update({link.url: link for link in CheckedLink.objects.filter(url__in=chunk)})
-    return {key: existing[key] for key in keys}
+    new = [
+        CheckedLink(url=key, used_in=[usage.as_dict() for usage in usages.get(key, [])])
+        for key in dict.fromkeys(keys)
+        if key not in existing
+    ]
+    existing.update({link.url: link for link in new})
+    return {key: existing[key] for key in keys}, new
 
 
 def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
@@ -332,27 +336,115 @@ def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
     )
 
 
-def _store(
-    results: dict[str, CheckResult],
-    links: dict[str, CheckedLink],
-    usages: dict[str, list[Usage]],
-    *,
-    now: datetime.datetime,
-) -> dict[str, bool]:
-    """Record each finished check, keep the last HISTORY_LENGTH per address, and bring the
-    link state of the content they belong to up to date. Returns which pages changed."""
-    changed: dict[str, bool] = {}
-    recorded: list[CheckedLink] = []
-    history = []
-    states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    page_changes: dict[type, list[int]] = defaultdict(list)
-    with transaction.atomic():
-        for key, result in results.items():
+class _Recorder:
+    """Stores what the checks find while they run, so the database work is done while the
+    checks wait on the network rather than after them.
+
+    `meanwhile` is called between stretches of checking (see run_checks): it first saves
+    the addresses seen for the first time, a batch at a time, then records finished checks
+    once enough have come. `finish` saves and records the rest, keeps the last
+    HISTORY_LENGTH checks per address, and brings the link state of the content they belong
+    to up to date. The work is committed about once a second (a commit waits for the disk,
+    and the checks with it), and at the end; leaving the block with an error rolls back
+    what is not committed yet.
+    """
+
+    def __init__(
+        self,
+        links: dict[str, CheckedLink],
+        new: list[CheckedLink],
+        usages: dict[str, list[Usage]],
+        *,
+        now: datetime.datetime,
+    ):
+        self.links = links
+        self.unsaved = new
+        self.usages = usages
+        self.now = now
+        self.waiting: list[CheckResult] = []
+        # Whether each recorded address's page changed.
+        self.changed: dict[str, bool] = {}
+        self.states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.page_changes: dict[type, list[int]] = defaultdict(list)
+        self._atomic: transaction.Atomic | None = None
+        self._opened = 0.0
+
+    def __enter__(self) -> _Recorder:
+        return self
+
+    def __exit__(self, *error) -> None:
+        self._commit(*error)
+
+    def _begin(self) -> None:
+        if self._atomic is None:
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self._opened = time.monotonic()
+
+    def _commit(self, *error) -> None:
+        """Commit, or with an exception's (type, value, traceback), roll back."""
+        atomic, self._atomic = self._atomic, None
+        if atomic is not None:
+            atomic.__exit__(*(error or (None, None, None)))
+
+    def add(self, result: CheckResult) -> None:
+        """A finished check, from the event loop: kept until the loop pauses."""
+        self.waiting.append(result)
+
+    def meanwhile(self) -> None:
+        if self.unsaved:
+            self._begin()
+            self._save_new(self.unsaved[:SAVE_BATCH])
+            del self.unsaved[:SAVE_BATCH]
+        elif len(self.waiting) >= RECORD_BATCH:
+            self._begin()
+            waiting, self.waiting = self.waiting, []
+            self._record(waiting)
+        if self._atomic is not None and time.monotonic() - self._opened >= COMMIT_SECONDS:
+            self._commit()
+
+    def finish(self, results: dict[str, CheckResult]) -> dict[str, bool]:
+        """Everything not stored yet; returns which pages changed, address by address."""
+        self._begin()
+        for chunk in _chunks(self.unsaved):
+            self._save_new(chunk)
+        self.unsaved = []
+        self.waiting = []
+        self._record([result for key, result in results.items() if key not in self.changed])
+        _trim_history([link.pk for link in self.links.values()])
+        for model, by_state in self.states.items():
+            for state, pks in by_state.items():
+                for chunk in _chunks(pks):
+                    _update_if_has(model, chunk, link_state=state, link_checked_at=self.now)
+        for model, pks in self.page_changes.items():
+            for chunk in _chunks(pks):
+                _update_if_has(model, chunk, page_changed_at=self.now)
+        if self.states or self.page_changes:
+            # update() sends no signals, so readers' cached pages are cleared here: a
+            # resource page shows when its link was checked and what was found.
+            transaction.on_commit(bump_content_generation)
+        self._commit()
+        return self.changed
+
+    def _save_new(self, new: list[CheckedLink]) -> None:
+        created = CheckedLink.objects.bulk_create(new, batch_size=BATCH)
+        if not connection.features.can_return_rows_from_bulk_insert:
+            ids = CheckedLink.objects.filter(url__in=[link.url for link in created])
+            for url, pk in ids.values_list("url", "pk"):
+                self.links[url].pk = pk
+
+    def _record(self, results: Iterable[CheckResult]) -> None:
+        """Record each finished check (a check the run's deadline cut short is not)."""
+        recorded: list[CheckedLink] = []
+        history = []
+        now = self.now
+        for result in results:
+            key = result.url
             if not result.finished:
-                changed[key] = False
+                self.changed[key] = False
                 continue
-            link = links[key]
-            changed[key] = link.record(result, now=now, save=False)
+            link = self.links[key]
+            changed = self.changed[key] = link.record(result, now=now, save=False)
             recorded.append(link)
             history.append(
                 LinkCheckResult(
@@ -362,32 +454,19 @@ def _store(
                     status_code=result.status_code,
                     final_url=link.final_url,
                     error=result.error,
-                    content_changed=changed[key],
+                    content_changed=changed,
                     seconds=round(result.seconds, 3),
                 )
             )
             state = _link_state(result.outcome, reported=link.is_reported_broken)
-            for usage in usages.get(key, []):
+            for usage in self.usages.get(key, []):
                 if usage.is_link_field:
                     model = apps.get_model(usage.model)
-                    states[model][state].append(usage.pk)
-                    if changed[key]:
-                        page_changes[model].append(usage.pk)
+                    self.states[model][state].append(usage.pk)
+                    if changed:
+                        self.page_changes[model].append(usage.pk)
         CheckedLink.objects.save_recorded(recorded)
         LinkCheckResult.objects.bulk_create(history, batch_size=BATCH)
-        _trim_history([link.pk for link in links.values()])
-        for model, by_state in states.items():
-            for state, pks in by_state.items():
-                for chunk in _chunks(pks):
-                    _update_if_has(model, chunk, link_state=state, link_checked_at=now)
-        for model, pks in page_changes.items():
-            for chunk in _chunks(pks):
-                _update_if_has(model, chunk, page_changed_at=now)
-        if states or page_changes:
-            # update() sends no signals, so readers' cached pages are cleared here: a resource
-            # page shows when its link was checked and what was found.
-            transaction.on_commit(bump_content_generation)
-    return changed
 
 
 def _link_state(outcome: str, *, reported: bool) -> str:
@@ -429,6 +508,44 @@ def _trim_history(link_ids: Sequence[int]) -> None:
             ).delete()
 
 
+@contextlib.contextmanager
+def _long_lived():
+    """Yields a function that tells Python's cycle collector that every object alive now
+    lives until the run ends, so it stops walking them again and again.
+
+    A run builds tens of thousands of objects that live until its end (usages, link rows,
+    targets, results). Each full collection walked all of them: about a second of a run of
+    10,000 links, much of it while the first checks were waiting to be read. Frozen objects
+    are still freed as soon as nothing uses them; only cycles among them wait for the end of
+    the run. A process that freezes objects itself (a web server after start-up) is left as
+    it is.
+    """
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield lambda: None
+        return
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _no_collections():
+    """No automatic cycle collection while the checks run: starting thousands of checks
+    made new objects enough for several full collections, each stalling every check in
+    flight. The checks themselves leave little garbage in cycles, and the collector runs
+    again as soon as they are done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def check_links(
     *,
     urls: Sequence[str] = (),
@@ -447,10 +564,15 @@ def check_links(
     # A run lasts at most its deadline plus the time to store results; a lock row older than
     # that was left by a run that died.
     stale_after = datetime.timedelta(seconds=config.deadline) + datetime.timedelta(minutes=30)
-    with exclusive_run(LOCK_NAME, stale_after=stale_after) as acquired:
+    with (
+        exclusive_run(LOCK_NAME, stale_after=stale_after) as acquired,
+        _long_lived() as settle,
+        contextlib.ExitStack() as stack,
+    ):
         if not acquired:
             raise AnotherRunIsChecking
         found = find_links()
+        settle()
         usages = found.usages
         if urls:
             keys = list(dict.fromkeys(link_key(url) for url in urls))
@@ -458,21 +580,32 @@ def check_links(
             keys = due_keys(usages, now=now or timezone.now())
         else:
             keys = list(usages)
-        links = _sync_links(usages, keys, prune=not urls)
+        links, new = _sync_links(usages, keys, prune=not urls)
         targets = [_target(key, links[key], usages.get(key, [])) for key in keys]
+        settle()
+        # Every check of a run is stored as made at the time the checks began.
+        recorder = stack.enter_context(_Recorder(links, new, usages, now=now or timezone.now()))
         done = 0
 
         def count(result: CheckResult) -> None:
             nonlocal done
-            done += 1
-            progress(done, len(targets))
+            recorder.add(result)
+            if progress is not None:
+                done += 1
+                progress(done, len(targets))
 
         if progress is not None:
             progress(0, len(targets))
-        results = run_checks(
-            targets, config=config, on_result=count if progress else None, clock=clock
-        )
-        changed = _store(results, links, usages, now=now or timezone.now())
+        with _no_collections():
+            results = run_checks(
+                targets,
+                config=config,
+                on_result=count,
+                clock=clock,
+                meanwhile=recorder.meanwhile,
+            )
+        settle()
+        changed = recorder.finish(results)
     return LinkReport(
         results=[
             LinkResult(
