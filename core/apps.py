@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import internal_links, publishing
+        from . import dashboard_panels, internal_links, publishing
         from .models import ReviewedContent
 
+        dashboard_panels.register()
         publishing.register_rule(internal_links.broken_links, model=ReviewedContent)

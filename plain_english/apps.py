@@ -14,3 +14,7 @@ class PlainEnglishConfig(AppConfig):
 
         register_rule(publication_blockers, model=ReviewedContent, may_override=True)
         register_after_change(score_pages)
+
+        from . import dashboard
+
+        dashboard.register()
