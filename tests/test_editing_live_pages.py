@@ -297,3 +297,17 @@ def call_command_output(*args, **kwargs) -> str:
     except SystemExit:
         pass
     return out.getvalue()
+
+
+def test_an_authors_new_page_goes_live_when_a_publisher_approves_it():
+    guide = factories.guide("Night shifts", body="Plan the rota early.", status=Status.DRAFT)
+    as_author = logged_in(author())
+    form = change_form(as_author, guide_url(guide), body="Plan the rota early. Ask who can help.")
+    form["_submit_for_approval"] = ["Submit for approval"]
+    as_author.post(guide_url(guide), form)
+    assert Client().get(guide.get_absolute_url()).status_code == 404
+
+    as_publisher = logged_in(publisher())
+    as_publisher.post(reverse("admin:resources_guide_draft_publish", args=[guide.pk]))
+
+    assert "Ask who can help." in public_text(guide)
