@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -114,7 +115,13 @@ def _every_item() -> list[models.Model]:
 
 
 def removed(*items: models.Model) -> None:
+    """Side work before items are deleted: their drafts and schedules go with them."""
     items = [item for item in items if item is not None]
+    for item in items:
+        Draft.objects.for_object(item).delete()
+        TakeDown.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(item)), object_id=str(item.pk)
+        ).delete()
     for hook in _after_removal:
         hook(items)
     _bump_after_commit()
