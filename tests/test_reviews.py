@@ -149,6 +149,28 @@ def test_a_review_records_the_dates_the_reviewer_and_the_notes_in_the_history(
     assert "Checked the rota rules" in history
 
 
+def paperwork_form():
+    from paperwork.models import Form
+
+    return Form.objects.create(
+        title="Return to work", slug="return-to-work", body="You fill it in."
+    )
+
+
+@pytest.mark.parametrize(
+    "make", [factories.script, factories.resource, factories.decision_tree, paperwork_form]
+)
+def test_every_kind_of_reviewed_content_has_the_review_form(editor_client, make):
+    item = make()
+    assert review_url(item) in editor_client.get(change_url(item)).content.decode()
+
+    response = editor_client.post(review_url(item), {"notes": "Still right.", "reason": "Test."})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    item.refresh_from_db()
+    assert (item.last_reviewed, item.review_notes) == (today(), "Still right.")
+
+
 def test_a_review_needs_notes(editor_client):
     guide = factories.guide("Rotas", last_reviewed=datetime.date(2025, 3, 1))
 
@@ -413,3 +435,52 @@ def test_the_email_goes_out_grouped_by_owner(settings, editor):
     assert "Eve Editor <eve@example.org>:" in message.body
     assert "No owner:" in message.body
     assert "Record a review" in message.body
+
+
+# --- Content files carry the owner -------------------------------------------------------------
+
+
+def test_a_content_file_names_the_owner_and_an_export_keeps_it(tmp_path, editor):
+    from tests.test_content_files import small_content
+
+    content = small_content(tmp_path / "content")
+    guide_file = content / "guides" / "off-sick.md"
+    guide_file.write_text(
+        guide_file.read_text().replace("status: published\n", "status: published\nowner: editor\n")
+    )
+    form_file = content / "forms" / "return-to-work.md"
+    form_file.parent.mkdir()
+    form_file.write_text(
+        "---\ntype: form\ntitle: Return to work\nkind: form\nstatus: draft\nowner: editor\n"
+        "last_reviewed: 2026-05-01\nfields:\n- name: name\n  label: Your name\n  kind: short-text\n"
+        "---\nYou fill this in.\n"
+    )
+    err = io.StringIO()
+    call_command("load_content", str(content), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == ""
+    assert Guide.objects.get(slug="off-sick").owner == editor
+    from paperwork.models import Form
+
+    assert Form.objects.get(slug="return-to-work").owner == editor
+
+    call_command("export_content", str(tmp_path / "out"), stdout=io.StringIO())
+    assert "\nowner: editor\n" in (tmp_path / "out" / "guides" / "off-sick.md").read_text()
+    assert "\nowner: editor\n" in (tmp_path / "out" / "forms" / "return-to-work.md").read_text()
+    assert "owner:" not in (tmp_path / "out" / "scripts" / "back-at-work.md").read_text()
+
+
+def test_an_owner_with_no_user_is_noted_and_the_item_loads_with_no_owner(tmp_path):
+    from tests.test_content_files import small_content
+
+    content = small_content(tmp_path / "content")
+    guide_file = content / "guides" / "off-sick.md"
+    guide_file.write_text(
+        guide_file.read_text().replace("status: published\n", "status: published\nowner: nobody\n")
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("load_content", str(content), stdout=out, stderr=err)
+
+    assert Guide.objects.get(slug="off-sick").owner is None
+    assert "off-sick.md:5: note: owner: no user called 'nobody'" in err.getvalue()
+    assert "created" in out.getvalue()
