@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,6 +13,8 @@ from . import drafts, publishing
 from .admin_roles import PublishersOnlyAdmin
 from .drafting_admin import DraftingAdmin
 from .restoring import SafeRestoreAdmin
+from .review_admin import ReviewFormAdmin, record_review
+from .roles import can_publish
 
 
 class ChangesShowAtOnceAdmin:
@@ -34,6 +36,21 @@ class ChangesShowAtOnceAdmin:
         super().delete_queryset(request, queryset)
 
 
+class OwnerFilter(admin.SimpleListFilter):
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine"), ("none", "No owner")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(owner=request.user)
+        if self.value() == "none":
+            return queryset.filter(owner__isnull=True)
+        return queryset
+
+
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -53,17 +70,8 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Mark reviewed today")
-def mark_reviewed_today(modeladmin, request, queryset):
-    for item in queryset:
-        item.mark_reviewed(by=request.user)
-    publishing.changed(*queryset)
-    modeladmin.message_user(
-        request, f"Marked {queryset.count()} as reviewed today by you.", messages.SUCCESS
-    )
-
-
 class ReviewedContentAdmin(
+    ReviewFormAdmin,
     DraftingAdmin,
     ChangesShowAtOnceAdmin,
     PublishersOnlyAdmin,
@@ -79,12 +87,18 @@ class ReviewedContentAdmin(
     its public page and the context the page needs (`preview_context`)."""
 
     public_template: str = ""
-    list_display = ["title", "status", "review_due", "updated"]
-    list_filter = ["status", ReviewDueFilter, "topics"]
+    list_display = ["title", "status", "owner", "review_due", "updated"]
+    list_filter = ["status", ReviewDueFilter, OwnerFilter, "topics"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    actions = [mark_reviewed_today]
-    readonly_fields = ["first_published", "created", "updated", "preview_link"]
+    actions = [record_review]
+    readonly_fields = [
+        "first_published",
+        "created",
+        "updated",
+        "preview_link",
+        "record_review_link",
+    ]
     date_hierarchy = None
     list_per_page = 50
     show_full_result_count = False
@@ -97,6 +111,8 @@ class ReviewedContentAdmin(
         "Review",
         {
             "fields": [
+                "owner",
+                "record_review_link",
                 "last_reviewed",
                 "next_review_due",
                 "reviewed_by",
@@ -153,9 +169,21 @@ class ReviewedContentAdmin(
         """The context of the public page, as a reader with the editor's choices would see it."""
         raise NotImplementedError(f"{type(self).__name__} must say how to preview its pages.")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Publishers choose who owns a page; an author's new page is theirs.
+        if not can_publish(request.user) and "owner" not in fields:
+            fields.append("owner")
+        return fields
+
+    def get_changeform_initial_data(self, request):
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
             obj.reviewed_by = request.user
+        if not change and "owner" not in form.fields and obj.owner_id is None:
+            obj.owner = request.user
         super().save_model(request, obj, form, change)
 
 

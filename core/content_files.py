@@ -32,8 +32,18 @@ class Problem:
 
 
 class Problems(list):
+    """What stops a load. `notes` holds what a load should mention but does not stop for
+    (an owner with no user by that name: the item loads with no owner)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.notes: list[Problem] = []
+
     def add(self, path: Path, line: int, message: str) -> None:
         self.append(Problem(path, max(line, 1), message))
+
+    def note(self, path: Path, line: int, message: str) -> None:
+        self.notes.append(Problem(path, max(line, 1), message))
 
 
 class ContentError(Exception):
@@ -47,6 +57,7 @@ class Counts:
     by_kind: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
     )
+    notes: list[Problem] = field(default_factory=list)
 
     def record(self, kind: str, outcome: str) -> None:
         self.by_kind[kind][outcome] += 1
@@ -361,7 +372,7 @@ def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
     if problems:
         raise ContentError(problems)
 
-    counts = Counts()
+    counts = Counts(notes=list(problems.notes))
     with transaction.atomic():
         for section in sections():
             section.apply(parsed[section.name], counts)

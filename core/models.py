@@ -254,6 +254,15 @@ class ReviewedContent(RenderedMarkdownModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_notes = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        help_text="The editor who keeps this page right and is reminded when its review is due.",
+    )
     first_published = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
@@ -319,10 +328,18 @@ class ReviewedContent(RenderedMarkdownModel):
             getattr(self, name) for name in self.markdown_fields if getattr(self, name)
         )
 
-    def mark_reviewed(self, *, by, on: datetime.date | None = None) -> None:
+    REVIEW_FIELDS = ("last_reviewed", "next_review_due", "reviewed_by", "review_notes")
+
+    def mark_reviewed(
+        self, *, by, on: datetime.date | None = None, notes: str | None = None
+    ) -> None:
+        """Set the review dates and reviewer (and notes, when given). Editors record a review
+        through core.reviews, which also checks the item and keeps the review in its history."""
         self.last_reviewed = on or timezone.localdate()
         self.next_review_due = self.default_next_review_due()
         self.reviewed_by = by
+        if notes is not None:
+            self.review_notes = notes
         self.save()
 
 

@@ -1,4 +1,4 @@
-"""Review reminders: what is overdue for review or falls due soon, grouped by who reviews it.
+"""Review reminders: what is overdue for review or falls due soon, grouped by its owner.
 
 Every model with a `next_review_due` date is included, from any app: today the
 ReviewedContent kinds (guides, scripts, resources), and whatever kind comes next. Drafts are
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .usage import admin_url, public_url
 
-NO_REVIEWER = "No reviewer"
+NO_OWNER = "No owner"
 
 
 def _when(day: datetime.date) -> str:
@@ -31,11 +31,13 @@ class DueItem:
     overdue: bool
     admin_url: str
     public_url: str
+    owner: str = ""
 
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
             "title": self.title,
+            "owner": self.owner or None,
             "status": self.status,
             "next_review_due": self.next_review_due.isoformat(),
             "overdue": self.overdue,
@@ -50,14 +52,22 @@ class DueItem:
 
 
 @dataclass(kw_only=True)
-class ReviewerGroup:
+class OwnerGroup:
+    """The items one editor owns; `reviewer` is their name (NO_OWNER for items nobody owns),
+    kept under that name in the JSON for the scripts that read it."""
+
     reviewer: str
     email: str = ""
     items: list[DueItem] = field(default_factory=list)
 
+    @property
+    def has_owner(self) -> bool:
+        return self.reviewer != NO_OWNER
+
     def as_json(self) -> dict:
         return {
             "reviewer": self.reviewer,
+            "owner": self.reviewer if self.has_owner else None,
             "email": self.email or None,
             "items": [item.as_json() for item in self.items],
         }
@@ -67,7 +77,7 @@ class ReviewerGroup:
 class ReviewReport:
     days: int
     today: datetime.date
-    groups: list[ReviewerGroup] = field(default_factory=list)
+    groups: list[OwnerGroup] = field(default_factory=list)
 
     @property
     def items(self) -> list[DueItem]:
@@ -93,10 +103,16 @@ class ReviewReport:
     def summary(self) -> str:
         if not self.items:
             return f"Nothing is overdue for review or due in the next {self.days} days."
-        reviewers = len(self.groups)
+        owners = sum(group.has_owner for group in self.groups)
+        unowned = sum(len(group.items) for group in self.groups if not group.has_owner)
+        whose = []
+        if owners:
+            whose.append(f"for {owners} {'owner' if owners == 1 else 'owners'}")
+        if unowned:
+            whose.append(f"{unowned} with no owner")
         return (
             f"{self.overdue} overdue for review and {self.due_soon} due in the next "
-            f"{self.days} days, for {reviewers} {'reviewer' if reviewers == 1 else 'reviewers'}."
+            f"{self.days} days, {' and '.join(whose)}."
         )
 
     def lines(self) -> list[str]:
@@ -114,7 +130,8 @@ class ReviewReport:
             f"Reviews as of {_when(self.today)}: {self.summary()}",
             "",
             *self.lines(),
-            "Mark an item reviewed in admin once you have checked it is still right.",
+            "Once you have checked an item is still right, open it in admin and choose "
+            '"Record a review".',
         ]
         subject = f"Reviews: {self.overdue} overdue, {self.due_soon} due soon"
         return subject, "\n".join(body)
@@ -130,27 +147,27 @@ def reviewed_models() -> list[type]:
     ]
 
 
-def _reviewer(user) -> tuple[str, str]:
+def _owner(user) -> tuple[str, str]:
     if user is None:
-        return NO_REVIEWER, ""
+        return NO_OWNER, ""
     name = user.get_full_name() or user.get_username()
     return name, user.email
 
 
 def review_due(*, days: int = 30, today: datetime.date | None = None) -> ReviewReport:
-    """Items overdue for review or due within `days` days, soonest first, by reviewer; the
-    reviewers in alphabetical order and items with no reviewer last."""
+    """Items overdue for review or due within `days` days, soonest first, by owner; the owners
+    in alphabetical order and items with no owner last."""
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=days)
-    groups: dict[tuple[str, str], ReviewerGroup] = {}
+    groups: dict[tuple[str, str], OwnerGroup] = {}
     for model in reviewed_models():
-        has_reviewer = any(f.name == "reviewed_by" for f in model._meta.concrete_fields)
+        has_owner = any(f.name == "owner" for f in model._meta.concrete_fields)
         items = model.objects.filter(next_review_due__lte=until)
-        if has_reviewer:
-            items = items.select_related("reviewed_by")
+        if has_owner:
+            items = items.select_related("owner")
         for obj in items:
-            name, email = _reviewer(obj.reviewed_by if has_reviewer else None)
-            group = groups.setdefault((name, email), ReviewerGroup(reviewer=name, email=email))
+            name, email = _owner(obj.owner if has_owner else None)
+            group = groups.setdefault((name, email), OwnerGroup(reviewer=name, email=email))
             group.items.append(
                 DueItem(
                     kind=str(model._meta.verbose_name),
@@ -160,11 +177,12 @@ def review_due(*, days: int = 30, today: datetime.date | None = None) -> ReviewR
                     overdue=obj.next_review_due < today,
                     admin_url=admin_url(obj),
                     public_url=public_url(obj),
+                    owner=name if name != NO_OWNER else "",
                 )
             )
     for group in groups.values():
         group.items.sort(key=lambda item: (item.next_review_due, item.kind, item.title))
     ordered = sorted(
-        groups.values(), key=lambda group: (group.reviewer == NO_REVIEWER, group.reviewer.lower())
+        groups.values(), key=lambda group: (not group.has_owner, group.reviewer.lower())
     )
     return ReviewReport(days=days, today=today, groups=ordered)

@@ -43,8 +43,8 @@ from .models import PLACEHOLDER, Form, FormField, FormGloss, FormNationNote
 FOLDER = "forms"
 KEYS = {
     "type", "title", "slug", "kind", "summary", "status", "topics", "stages", "last_reviewed",
-    "next_review_due", "reviewed_by", "review_notes", "when_to_use", "check_note", "glosses",
-    "nation_notes", "fields", "letter",
+    "next_review_due", "reviewed_by", "owner", "review_notes", "when_to_use", "check_note",
+    "glosses", "nation_notes", "fields", "letter",
 }  # fmt: skip
 FIELD_KEYS = {"name", "label", "kind", "required", "help", "choices", "columns", "rows"}
 FIELD_KINDS = FormField.Kind.values
@@ -255,6 +255,7 @@ class FormSection:
         ):
             problems.add(path, at("next_review_due"), "next_review_due is before last_reviewed")
         values["reviewed_by"] = str(data.get("reviewed_by") or "")
+        values["owner"] = str(data.get("owner") or "")
         for key in ("topics", "stages"):
             raw = data.get(key) or []
             slugs = _text_list(raw)
@@ -295,7 +296,9 @@ class FormSection:
 
     def check(self, items: list[FormFile], known: Known, problems: Problems) -> None:
         seen: dict[str, Path] = {}
-        usernames = {i.values["reviewed_by"] for i in items if i.values.get("reviewed_by")}
+        usernames = {
+            i.values[key] for i in items for key in ("reviewed_by", "owner") if i.values.get(key)
+        }
         users = set(
             get_user_model()
             .objects.filter(username__in=usernames)
@@ -326,6 +329,15 @@ class FormSection:
                 problems.add(
                     item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
                 )
+            owner = item.values["owner"]
+            if owner and owner not in users:
+                # As for guides: the form loads with no owner, and the load notes it.
+                problems.note(
+                    item.path,
+                    item.line("owner"),
+                    f"owner: no user called {owner!r}, so it is loaded with no owner",
+                )
+                item.values["owner"] = ""
 
     # Writing -----------------------------------------------------------------------------
 
@@ -358,6 +370,7 @@ class FormSection:
         return {
             **fields,
             "reviewed_by": values["reviewed_by"],
+            "owner": values["owner"],
             "topics": sorted(values["topics"]),
             "stages": sorted(values["stages"]),
             "glosses": values["glosses"],
@@ -385,6 +398,8 @@ class FormSection:
                 obj.reviewed_by = (
                     get_user_model().objects.get(username=reviewer) if reviewer else None
                 )
+                owner = item.values["owner"]
+                obj.owner = get_user_model().objects.get(username=owner) if owner else None
                 obj.save()
                 obj.topics.set([topics[slug] for slug in item.values["topics"]])
                 obj.stages.set([stages[slug] for slug in item.values["stages"]])
@@ -410,7 +425,7 @@ class FormSection:
     def export(self, root: Path) -> None:
         queryset = (
             Form.objects.order_by("slug")
-            .select_related("reviewed_by")
+            .select_related("reviewed_by", "owner")
             .prefetch_related("topics", "stages", "glosses__workplace", "nation_notes", "fields")
         )
         for obj in queryset:
@@ -435,6 +450,7 @@ def snapshot(obj: Form) -> dict:
         "next_review_due": obj.next_review_due,
         "review_notes": obj.review_notes,
         "reviewed_by": obj.reviewed_by.get_username() if obj.reviewed_by else "",
+        "owner": obj.owner.get_username() if obj.owner else "",
         "topics": sorted(t.slug for t in obj.topics.all()),
         "stages": sorted(s.slug for s in obj.stages.all()),
         "glosses": {
@@ -484,6 +500,8 @@ def render_form_file(obj: Form) -> str:
         front["next_review_due"] = state["next_review_due"]
     if state["reviewed_by"]:
         front["reviewed_by"] = state["reviewed_by"]
+    if state["owner"]:
+        front["owner"] = state["owner"]
     if state["review_notes"]:
         front["review_notes"] = state["review_notes"]
     for key in ("when_to_use", "check_note"):

@@ -23,8 +23,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core import publishing
-from core.admin_mixins import ReviewDueFilter, ReviewedContentAdmin, mark_reviewed_today
+from core.admin_mixins import OwnerFilter, ReviewDueFilter, ReviewedContentAdmin
 from core.models import Status
+from core.review_admin import record_review
 
 from .checker import DEFAULT_MIN_SCORE, Report, check_texts
 from .reader_fields import texts_of_form
@@ -406,9 +407,9 @@ class PlainEnglishContentAdmin(PlainEnglishAdmin, ReviewedContentAdmin):
     """History, compare and restore, review dates and preview (core.admin_mixins), with the
     plain-English report, live check and publishing gate."""
 
-    list_display = ["title", "status", "review_due", reading_ease_column, "updated"]
-    list_filter = ["status", ReviewDueFilter, HardToReadFilter, "topics"]
-    actions = [mark_reviewed_today, publish]
+    list_display = ["title", "status", "owner", "review_due", reading_ease_column, "updated"]
+    list_filter = ["status", ReviewDueFilter, OwnerFilter, HardToReadFilter, "topics"]
+    actions = [record_review, publish]
 
     class Media:
         js = ["js/plain_english.js"]

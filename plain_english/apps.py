@@ -6,6 +6,7 @@ class PlainEnglishConfig(AppConfig):
     verbose_name = "Plain English"
 
     def ready(self):
+        from core import reviews
         from core.models import ReviewedContent
         from core.publishing import register_after_change, register_rule
 
@@ -18,3 +19,10 @@ class PlainEnglishConfig(AppConfig):
         from . import dashboard
 
         dashboard.register()
+        reviews.register_check(_plain_english_for_review, model=ReviewedContent)
+
+
+def _plain_english_for_review(item) -> list[str]:
+    from .services import publication_blockers
+
+    return [f"Plain English: {blocker}" for blocker in publication_blockers(item)]

@@ -6,7 +6,12 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from core.admin_mixins import ChangesShowAtOnceAdmin, NationNoteInline, ReviewDueFilter
+from core.admin_mixins import (
+    ChangesShowAtOnceAdmin,
+    NationNoteInline,
+    OwnerFilter,
+    ReviewDueFilter,
+)
 from core.admin_roles import PublishersOnlyAdmin
 from core.nations import NATION_NAMES, Nation
 from core.restoring import SafeRestoreAdmin
@@ -183,9 +188,12 @@ class ResourceAdmin(PlainEnglishContentAdmin):
     form = ResourceForm
     inlines = [ResourceRelevanceInline, ResourceGlossInline, ResourceNationNoteInline]
     list_display = [
-        "title", "publisher", "kind", "status", "review_due", "link", reading_ease_column, "updated"
+        "title", "publisher", "kind", "status", "owner", "review_due", "link", reading_ease_column,
+        "updated",
     ]  # fmt: skip
-    list_filter = ["status", ReviewDueFilter, HardToReadFilter, LinkStateFilter, "kind", "topics"]
+    list_filter = [
+        "status", ReviewDueFilter, OwnerFilter, HardToReadFilter, LinkStateFilter, "kind", "topics"
+    ]  # fmt: skip
     search_fields = ["title", "summary", "body", "url", "publisher"]
     filter_horizontal = ["topics", "stages"]
     # An address typed without a scheme is taken as https, as Django 6 will do.

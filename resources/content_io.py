@@ -472,7 +472,7 @@ NATION_NOTE_MODELS = {
 }
 COMMON_KEYS = {
     "type", "title", "slug", "summary", "status", "topics", "stages", "tags", "last_reviewed",
-    "next_review_due", "reviewed_by", "review_notes", "glosses", "nation_notes",
+    "next_review_due", "reviewed_by", "owner", "review_notes", "glosses", "nation_notes",
 }  # fmt: skip
 KEYS = {
     "guide": COMMON_KEYS
@@ -643,6 +643,7 @@ class ItemSection:
         ):
             problems.add(path, at("next_review_due"), "next_review_due is before last_reviewed")
         values["reviewed_by"] = str(data.get("reviewed_by") or "")
+        values["owner"] = str(data.get("owner") or "")
         values["review_notes"] = str(data.get("review_notes") or "").strip()
 
         for key in ("topics", "stages", "tags", *RELATED):
@@ -734,7 +735,12 @@ class ItemSection:
         files_by_slug: dict[tuple[str, str], list[ItemFile]] = {}
         for item in items:
             files_by_slug.setdefault((item.type, item.slug), []).append(item)
-        usernames = {item.values["reviewed_by"] for item in items if item.values.get("reviewed_by")}
+        usernames = {
+            item.values[key]
+            for item in items
+            for key in ("reviewed_by", "owner")
+            if item.values.get(key)
+        }
         users = set(
             get_user_model()
             .objects.filter(username__in=usernames)
@@ -775,6 +781,16 @@ class ItemSection:
                 problems.add(
                     item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
                 )
+            owner = item.values.get("owner")
+            if owner and owner not in users:
+                # Not a reason to stop the load: the item loads with no owner, and the note says
+                # so (an editor may not have an account on this hub yet).
+                problems.note(
+                    item.path,
+                    item.line("owner"),
+                    f"owner: no user called {owner!r}, so it is loaded with no owner",
+                )
+                item.values["owner"] = ""
         for item in urgent_routes[1:]:
             problems.add(
                 item.path,
@@ -857,6 +873,7 @@ class ItemSection:
         state = {
             **fields,
             "reviewed_by": values["reviewed_by"],
+            "owner": values["owner"],
             "topics": sorted(values["topics"]),
             "stages": sorted(values["stages"]),
             "tags": sorted(values["tags"]),
@@ -880,6 +897,9 @@ class ItemSection:
             obj.reviewed_by = get_user_model().objects.get(username=values["reviewed_by"])
         else:
             obj.reviewed_by = None
+        obj.owner = (
+            get_user_model().objects.get(username=values["owner"]) if values["owner"] else None
+        )
         obj.save()
         obj.topics.set([taxonomy["topics"][slug] for slug in values["topics"]])
         obj.stages.set([taxonomy["stages"][slug] for slug in values["stages"]])
@@ -929,7 +949,7 @@ class ItemSection:
         for kind, model in MODELS.items():
             queryset = (
                 model.objects.order_by("slug")
-                .select_related("reviewed_by")
+                .select_related("reviewed_by", "owner")
                 .prefetch_related(
                     "topics",
                     "stages",
@@ -957,6 +977,7 @@ def snapshot(obj) -> dict:
         "next_review_due": obj.next_review_due,
         "review_notes": obj.review_notes,
         "reviewed_by": obj.reviewed_by.get_username() if obj.reviewed_by else "",
+        "owner": obj.owner.get_username() if obj.owner else "",
         "topics": sorted(t.slug for t in obj.topics.all()),
         "stages": sorted(s.slug for s in obj.stages.all()),
         "tags": sorted(tag.name for tag in obj.tags.all()),
@@ -1022,6 +1043,8 @@ def render_item_file(kind: str, obj) -> str:
         front["next_review_due"] = state["next_review_due"]
     if state["reviewed_by"]:
         front["reviewed_by"] = state["reviewed_by"]
+    if state["owner"]:
+        front["owner"] = state["owner"]
     if state["review_notes"]:
         front["review_notes"] = state["review_notes"]
     if kind in WITH_POLICY_SIGNPOST:

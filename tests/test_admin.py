@@ -112,13 +112,18 @@ def test_the_publishers_group_is_made_by_a_migration_without_user_permissions():
     assert not {"add_user", "change_user", "view_user", "change_group"} & codenames
 
 
-def test_mark_reviewed_today_records_who_reviewed(editor_client):
+def test_the_record_a_review_action_leads_to_the_review_form_of_one_item(editor_client):
     guide = factories.guide(last_reviewed=datetime.date(2025, 1, 1))
     response = editor_client.post(
         reverse("admin:resources_guide_changelist"),
-        {"action": "mark_reviewed_today", "_selected_action": [guide.pk]},
+        {"action": "record_review", "_selected_action": [guide.pk]},
     )
     assert response.status_code == 302
+    assert response.url == reverse("admin:resources_guide_review", args=[guide.pk])
+    response = editor_client.post(
+        response.url, {"notes": "Checked it against the new Acas code.", "checked_links": "on"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
     guide.refresh_from_db()
     today = datetime.date.today()
     assert guide.last_reviewed == today

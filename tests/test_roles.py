@@ -136,7 +136,7 @@ def test_an_author_edits_a_draft_guide_but_cannot_publish_it(author_client):
     assert guide.status == Status.DRAFT
 
     assert "publish" not in action_names(author_client, "resources_guide")
-    assert "mark_reviewed_today" in action_names(author_client, "resources_guide")
+    assert "record_review" in action_names(author_client, "resources_guide")
     publish_from_the_list(author_client, guide)
     guide.refresh_from_db()
     assert guide.status == Status.DRAFT

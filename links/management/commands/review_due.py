@@ -1,4 +1,5 @@
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,9 +10,9 @@ from links.reviews import review_due
 class Command(BaseCommand):
     help = (
         "List guides, scripts, resources and anything else with a review date that is overdue "
-        "or due within --days days, grouped by reviewer. Prints one summary line (the list too "
-        "on a terminal). Exit status: 0 nothing overdue, 1 something overdue, 2 usage or "
-        "configuration error."
+        "or due within --days days, grouped by owner. Prints one summary line (the list too "
+        "on a terminal; with --json, the summary goes to stderr). Exit status: 0 nothing "
+        "overdue, 1 something overdue, 2 usage or configuration error."
     )
 
     def add_arguments(self, parser):
@@ -46,7 +47,14 @@ class Command(BaseCommand):
         elif self.stdout.isatty():
             for line in report.lines():
                 self.stdout.write(line)
+        style = self.style.WARNING if report.overdue else self.style.SUCCESS
+        if as_json:
+            # stdout holds only the JSON, for scripts that read it.
+            if report.overdue and verbosity:
+                self.stderr.write(summary, style_func=style)
+        elif verbosity:
+            self.stdout.write(summary, style_func=style)
         if report.overdue:
-            raise CommandError(summary, returncode=1)
-        if not as_json and verbosity:
-            self.stdout.write(self.style.SUCCESS(summary))
+            # The summary is news, not an error; the exit status tells cron something is overdue.
+            self.stdout.flush()
+            sys.exit(1)

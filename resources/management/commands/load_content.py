@@ -39,6 +39,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(error.problems)} {noun} found; nothing was loaded.", returncode=1
             ) from None
+        for note in counts.notes:
+            self.stderr.write(f"{note.path}:{note.line}: note: {note.message}")
         if verbosity >= 2:
             for kind, numbers in sorted(counts.by_kind.items()):
                 self.stdout.write(
