@@ -6,7 +6,12 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from core.admin_mixins import ChangesShowAtOnceAdmin, NationNoteInline, ReviewDueFilter
+from core.admin_mixins import (
+    ChangesShowAtOnceAdmin,
+    NationNoteInline,
+    ReviewDueFilter,
+    UsedInAdmin,
+)
 from core.admin_roles import PublishersOnlyAdmin
 from core.nations import NATION_NAMES, Nation
 from core.restoring import SafeRestoreAdmin
@@ -236,8 +241,10 @@ class StageAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(
-    ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
+    UsedInAdmin, ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
 ):
+    # Pages write [[word]]: without the word, their links would lead nowhere.
+    refuse_delete_when_used = True
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
