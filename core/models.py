@@ -194,7 +194,12 @@ class RenderedMarkdownModel(models.Model):
     def check_hub_links(self) -> None:
         """Every link to a hub page must lead to a page that exists (a draft is allowed; the
         publication rules stop a live page linking to one readers cannot see)."""
-        from .internal_links import missing_in
+        from .internal_links import links_in, missing_in, pages
+
+        texts = {name: getattr(self, name) or "" for name in self.markdown_fields}
+        if not any(links_in(text) for text in texts.values()):
+            return
+        known = pages()  # read once for all the fields
 
         own = None
         if hasattr(self, "get_absolute_url") and self.pk:
@@ -204,7 +209,7 @@ class RenderedMarkdownModel(models.Model):
                 own = None
         errors = {}
         for name in self.markdown_fields:
-            missing = [a for a in missing_in(getattr(self, name) or "") if a != own]
+            missing = [a for a in missing_in(texts[name], known) if a != own]
             if missing:
                 errors[name] = (
                     f"{', '.join(missing)}: there is no such page on the hub. Check the address, "

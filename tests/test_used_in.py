@@ -136,6 +136,7 @@ def test_an_unused_glossary_term_can_be_deleted(publisher_client):
     assert not GlossaryTerm.objects.filter(pk=term.pk).exists()
 
 
+@pytest.mark.both_databases  # savepoints roll a refused save back
 def test_deleting_a_used_guide_shows_the_places_and_needs_confirmation(publisher_client):
     target = factories.guide("Sick pay", slug="sick-pay")
     factories.guide("Long absence", body="Read [the sick pay guide](/guides/sick-pay/).")
@@ -196,6 +197,7 @@ def test_taking_down_a_used_page_warns_which_pages_use_it(publisher_client):
 # --- Renamed pages keep their old addresses -------------------------------------------------------
 
 
+@pytest.mark.both_databases  # savepoints roll a refused save back
 def test_a_guide_renamed_in_admin_redirects_from_its_old_address(publisher_client):
     guide = factories.guide("Sick pay", slug="sick-pay")
     old = guide.get_absolute_url()
@@ -225,6 +227,7 @@ def test_a_guide_renamed_in_admin_redirects_from_its_old_address(publisher_clien
     assert linking.summary == "Changed."
 
 
+@pytest.mark.both_databases  # savepoints roll a refused save back
 def test_a_rename_saved_as_a_draft_redirects_once_the_draft_is_published(publisher_client):
     guide = factories.guide("Sick pay", slug="sick-pay")
     form = change_form(publisher_client, guide_admin(guide), slug="statutory-sick-pay")
@@ -256,6 +259,7 @@ def test_an_old_address_of_a_page_taken_off_the_site_is_not_found():
 # --- Links to hub pages ---------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases  # savepoints roll a refused save back
 def test_a_save_linking_to_a_hub_page_that_does_not_exist_is_refused(publisher_client):
     guide = factories.guide("Sick pay", slug="sick-pay", body="Old body.")
     factories.guide("A draft", slug="a-draft", status="draft")
