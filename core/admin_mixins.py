@@ -2,14 +2,17 @@
 
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
-from . import drafts, publishing
+from . import drafts, publishing, usage
 from .admin_roles import PublishersOnlyAdmin
 from .drafting_admin import DraftingAdmin
 from .restoring import SafeRestoreAdmin
@@ -51,6 +54,96 @@ class OwnerFilter(admin.SimpleListFilter):
         return queryset
 
 
+CONFIRM_FIELD = "_delete_although_used"
+CONFIRM_ERROR = "Tick the box to say you know these pages use it, then delete it."
+
+
+class UsedInAdmin:
+    """ "Used in" on each item's change page: the pages that link to it or list it (core.usage).
+    Deleting an item in use lists those pages and needs an extra tick to confirm; with
+    `refuse_delete_when_used` (a glossary word), an item in use cannot be deleted at all."""
+
+    refuse_delete_when_used = False
+    delete_confirmation_template = "admin/core/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/core/delete_selected_confirmation.html"
+
+    @admin.display(description="Used in")
+    def used_in(self, obj):
+        if obj is None or not obj.pk:
+            return "Save first."
+        uses = usage.where_used(obj)
+        if not uses:
+            return "Nothing links to it or lists it. You can rename, unpublish or delete it safely."
+        return format_html(
+            "<p>These pages link to it or list it. If you take it off the site or delete it, "
+            "change them first. If you change its address (slug), readers of the old address "
+            "are sent to the new one.</p>{}",
+            usage.as_html(uses),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "used_in" not in fields:
+            fields.append("used_in")
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and "used_in" not in flatten_fieldsets(fieldsets):
+            fieldsets.append(("Used in", {"fields": ["used_in"]}))
+        return fieldsets
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        uses = usage.where_used(obj) if obj is not None else []
+        if uses and self.refuse_delete_when_used:
+            self.message_user(request, refusal(obj, uses), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+            )
+        context = {**(extra_context or {}), "used_in": uses, "confirm_field": CONFIRM_FIELD}
+        if uses and request.method == "POST" and not request.POST.get(CONFIRM_FIELD):
+            # Shown again, with the places, deleting nothing.
+            context["confirm_error"] = CONFIRM_ERROR
+            request.POST = QueryDict()
+        return super().delete_view(request, object_id, context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_safely, name, description)
+        return actions
+
+
+def refusal(obj, uses) -> str:
+    return (
+        f"You cannot delete “{obj}”, because these pages use it: {usage.describe(uses)} "
+        "Take the links out of those pages first."
+    )
+
+
+def delete_selected_safely(modeladmin, request, queryset):
+    """Django's "Delete selected", which also lists the pages that use what is deleted."""
+    used = [(obj, uses) for obj in queryset if (uses := usage.where_used(obj))]
+    if used and getattr(modeladmin, "refuse_delete_when_used", False):
+        for obj, uses in used:
+            modeladmin.message_user(request, refusal(obj, uses), messages.ERROR)
+        return None
+    error = ""
+    if used and request.POST.get("post") and not request.POST.get(CONFIRM_FIELD):
+        error = CONFIRM_ERROR
+        posted = request.POST.copy()
+        posted.pop("post")
+        request.POST = posted
+    response = admin_actions.delete_selected(modeladmin, request, queryset)
+    if response is not None and getattr(response, "context_data", None) is not None:
+        response.context_data.update(
+            used_by_each=used, confirm_field=CONFIRM_FIELD, confirm_error=error
+        )
+    return response
+
+
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -72,6 +165,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 class ReviewedContentAdmin(
     ReviewFormAdmin,
+    UsedInAdmin,
     DraftingAdmin,
     ChangesShowAtOnceAdmin,
     PublishersOnlyAdmin,

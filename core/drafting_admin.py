@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
-from . import drafts, publishing
+from . import drafts, publishing, redirects, usage
 from .models import Draft, Status, TakeDown
 from .roles import can_publish
 
@@ -128,6 +128,14 @@ class DraftingAdmin:
                 transaction.savepoint_rollback(sid)
                 return response
             saved = type(root)._default_manager.get(pk=root.pk)
+            redirects.remember_loaded_slug(saved, root)
+            if wants_live and live and getattr(saved, "status", None) == Status.DRAFT:
+                # A publisher set the live page to Draft: it comes off the site.
+                transaction.savepoint_commit(sid)
+                Draft.objects.filter(pk=getattr(draft, "pk", None)).delete()
+                publishing.unpublished(saved, by=request.user)
+                _warn_if_used(self, request, saved)
+                return response
             if wants_live:
                 if hasattr(saved, "status"):
                     saved.status = Status.PUBLISHED
@@ -193,6 +201,7 @@ class DraftingAdmin:
             if not isinstance(response, HttpResponseRedirect):
                 return response
             saved = type(root)._default_manager.get(pk=root.pk)
+            redirects.remember_loaded_slug(saved, root)
             if _is_live(saved):
                 outcome = publishing.check(saved)
                 if outcome.problems:
@@ -341,6 +350,7 @@ class DraftingAdmin:
                 defaults={"at": take_down, "object_repr": str(root)[:200], "set_by": request.user},
             )
             done.append(f"the page comes off the site at {take_down:%d %B %Y, %H:%M}")
+            warn_if_used(self, request, root, "When it comes off the site")
         else:
             TakeDown.objects.filter(**where).delete()
         publishing.note_in_history(
@@ -365,6 +375,19 @@ class DraftingAdmin:
         publishing.note_in_history(root, by=request.user, comment="Draft thrown away.")
         self.message_user(request, "The draft is gone. The live page is as it was.")
         return HttpResponseRedirect(_admin_url(root, "change"))
+
+
+def warn_if_used(model_admin, request, root, when: str) -> None:
+    """Taking a page off the site leaves the pages that link to it or list it pointing at
+    nothing: say which they are."""
+    uses = usage.where_used(root)
+    if uses:
+        model_admin.message_user(
+            request,
+            f"{when}, these pages will link to a page readers cannot see, or list it: "
+            f"{usage.describe(uses)} Change them first if you can.",
+            messages.WARNING,
+        )
 
 
 def publishers():
@@ -396,6 +419,19 @@ def _when(request, name: str):
 
 def self_object(model_admin, request, object_id):
     return model_admin.draft_root(model_admin.get_object(request, unquote(object_id)))
+
+
+def _warn_if_used(model_admin, request, item) -> None:
+    from .usage import describe, where_used
+
+    uses = where_used(item)
+    if uses:
+        model_admin.message_user(
+            request,
+            f"“{item}” is off the site now, but these pages still use it: {describe(uses)} "
+            "Change them, or readers will find a page that is not there.",
+            messages.WARNING,
+        )
 
 
 def _is_live(root) -> bool:

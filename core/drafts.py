@@ -98,7 +98,11 @@ def write(root_model: type[models.Model], root_pk, state: list[dict]) -> models.
             target = field.remote_field.model
             existing = target._default_manager.filter(pk__in=values).values_list("pk", flat=True)
             getattr(obj.object, name).set(list(existing))
-    return root_model._default_manager.get(pk=root_pk)
+    written = root_model._default_manager.get(pk=root_pk)
+    if current is not None and hasattr(current, "slug"):
+        # What it was called before, so a rename leaves a redirect when it goes live.
+        written._loaded_slug = current.slug
+    return written
 
 
 @contextlib.contextmanager

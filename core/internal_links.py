@@ -47,6 +47,8 @@ def pages() -> Pages:
     remembered = _remembered.get()
     if remembered is not None:
         return remembered
+    from .redirects import old_addresses
+
     live, off_site, views = set(), {}, set()
     for model in _content_models():
         for item in model.objects.only("slug", "title", "status"):
@@ -57,7 +59,42 @@ def pages() -> Pages:
                 off_site[url] = item.title
             with contextlib.suppress(Resolver404):
                 views.add(resolve(url).view_name)
+    # A renamed page's old address still leads to it (core.redirects).
+    for old, item in old_addresses().items():
+        if old in live or old in off_site:
+            continue
+        if getattr(item, "is_published", True):
+            live.add(old)
+        else:
+            off_site[old] = str(item)
     return Pages(frozenset(live), off_site, frozenset(views))
+
+
+OK, MISSING, NOT_LIVE = "ok", "missing", "not_live"
+
+
+def outcome(address: str, known: Pages | None = None) -> str:
+    """Whether a hub address leads readers to a page: "ok", "not_live" (a page that exists but
+    readers cannot see) or "missing" (no such page)."""
+    known = known or pages()
+    if address in known.live:
+        return OK
+    if address in known.off_site:
+        return NOT_LIVE
+    try:
+        match = resolve(address)
+    except Resolver404:
+        return MISSING
+    return MISSING if match.view_name in known.page_views else OK
+
+
+def missing_in(text: str, known: Pages | None = None) -> list[str]:
+    """The hub addresses `text` links to that lead to no page at all."""
+    addresses = links_in(text)
+    if not addresses:
+        return []
+    known = known or pages()
+    return [address for address in addresses if outcome(address, known) == MISSING]
 
 
 def links_in(text: str) -> list[str]:
@@ -84,18 +121,13 @@ def broken_links(item, known: Pages | None = None) -> list[str]:
     problems = []
     own = item.get_absolute_url() if hasattr(item, "get_absolute_url") else None
     for address in {a for text in markdown_of(item) for a in links_in(text)}:
-        if address in known.live or address == own:
+        if address == own:
             continue
-        if address in known.off_site:
+        found = outcome(address, known)
+        if found == NOT_LIVE:
             problems.append(
                 f"It links to “{known.off_site[address]}” ({address}), which is not live."
             )
-            continue
-        try:
-            match = resolve(address)
-        except Resolver404:
-            problems.append(f"It links to {address}, and there is no such page.")
-            continue
-        if match.view_name in known.page_views:
+        elif found == MISSING:
             problems.append(f"It links to {address}, and there is no such page.")
     return sorted(problems)

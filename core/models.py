@@ -104,6 +104,29 @@ class TakeDown(models.Model):
         return f"Take down {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class Redirect(models.Model):
+    """An old address of a renamed page. Readers and links that still use it are sent on, with
+    a permanent redirect, to wherever the page is now (so renaming twice still works)."""
+
+    old_path = models.CharField(max_length=255, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=191)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"], name="redirect_item")]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} (renamed)"
+
+    @property
+    def item(self):
+        model = self.content_type.model_class()
+        if model is None:
+            return None
+        return model._default_manager.filter(pk=self.object_id).first()
+
+
 # --- What every kind of content shares: status, review dates and rendered Markdown.
 
 
@@ -131,6 +154,8 @@ class RenderedMarkdownModel(models.Model):
     def save(self, *args, **kwargs):
         self.render_markdown_fields()
         super().save(*args, **kwargs)
+        if not hasattr(self, "_loaded_slug"):  # made here, not loaded: its first address
+            self._loaded_slug = self.__dict__.get("slug")
 
     def clean(self):
         super().clean()
@@ -145,6 +170,7 @@ class RenderedMarkdownModel(models.Model):
         if too_long:
             raise ValidationError(too_long)
         self.check_fact_references()
+        self.check_hub_links()
         links = {name: glossary_links(getattr(self, name) or "") for name in self.markdown_fields}
         wanted = {slug for found in links.values() for _, slug in found}
         if not wanted:
@@ -161,6 +187,33 @@ class RenderedMarkdownModel(models.Model):
                 errors[name] = (
                     f"{', '.join(missing)} {'links' if len(missing) == 1 else 'link'} to no "
                     "glossary entry. Add the word to the glossary first, or change the link."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_hub_links(self) -> None:
+        """Every link to a hub page must lead to a page that exists (a draft is allowed; the
+        publication rules stop a live page linking to one readers cannot see)."""
+        from .internal_links import links_in, missing_in, pages
+
+        texts = {name: getattr(self, name) or "" for name in self.markdown_fields}
+        if not any(links_in(text) for text in texts.values()):
+            return
+        known = pages()  # read once for all the fields
+
+        own = None
+        if hasattr(self, "get_absolute_url") and self.pk:
+            try:
+                own = self.get_absolute_url()
+            except Exception:  # a part whose page is not saved yet
+                own = None
+        errors = {}
+        for name in self.markdown_fields:
+            missing = [a for a in missing_in(texts[name], known) if a != own]
+            if missing:
+                errors[name] = (
+                    f"{', '.join(missing)}: there is no such page on the hub. Check the address, "
+                    "or add the page first."
                 )
         if errors:
             raise ValidationError(errors)
@@ -196,6 +249,8 @@ class RenderedMarkdownModel(models.Model):
             for name in cls.markdown_fields
             if name in instance.__dict__
         }
+        # The address it was loaded with, so a rename can leave a redirect (core.redirects).
+        instance._loaded_slug = instance.__dict__.get("slug")
         return instance
 
     def render_markdown_fields(self) -> None:

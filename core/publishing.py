@@ -236,6 +236,13 @@ def keep_live_changes(root: models.Model, *, by, comment: str, override_reason="
     return Result(published=True)
 
 
+def unpublished(item: models.Model, *, by, comment: str = "Taken off the site.") -> None:
+    """An item was just saved as Draft where it was live: keep that in its history, and do
+    the side work."""
+    _record(item, by=by, comment=comment)
+    changed(item)
+
+
 def unpublish(item: models.Model, *, by, comment: str = "") -> None:
     with transaction.atomic():
         item = type(item)._default_manager.select_for_update().get(pk=item.pk)

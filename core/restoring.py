@@ -44,7 +44,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _follow_relations_recursive, _get_options
 from reversion.utils import mute_signals
 
-from . import publishing
+from . import publishing, redirects
 
 # Whether an item is live is decided by publishing, never by restoring an older version.
 PUBLICATION_FIELDS = ("status", "first_published")
@@ -321,7 +321,8 @@ def restore(version: Version, *, user=None) -> Restored:
     left untouched (`RestoreRefused`). A recovered item that was published but breaks them comes
     back as a draft."""
     model, db = version._model, version.db
-    was_there = model._default_manager.using(db).filter(pk=version.object_id).exists()
+    before = model._default_manager.using(db).filter(pk=version.object_id).first()
+    was_there = before is not None
     when = version_date(version)
     comment = f"{'Restored' if was_there else 'Recovered'} the version from {when}."
     with transaction.atomic(using=db), reversion.create_revision(using=db):
@@ -344,6 +345,8 @@ def restore(version: Version, *, user=None) -> Restored:
             result.made_draft = True
         result.problems = problems
         reversion.add_to_revision(root, model_db=db)
+        if item is root:  # an old version may have had another address: keep this one too
+            redirects.remember_loaded_slug(item, before)
         publishing.changed(item)
     return result
 

@@ -5,12 +5,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
 from core.cache import content_generation
 from core.nations import chosen_nation_slug
+from core.redirects import new_address
 from core.workplace import chosen_workplace_slug
 
 CACHEABLE_METHODS = {"GET", "HEAD"}
@@ -162,3 +163,21 @@ class AnonymousPageCacheMiddleware:
         response["Last-Modified"] = http_date()
         response["Cache-Control"] = "max-age=0, must-revalidate"
         response["Vary"] = "Cookie"
+
+
+class RenamedPagesMiddleware:
+    """A page that was renamed still answers at its old address, with a permanent redirect to
+    where it is now (core.redirects). Only a "not found" is looked up, so pages cost nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in CACHEABLE_METHODS:
+            return response
+        address = new_address(request.path)
+        if address is None:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{address}?{query}" if query else address)

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
+from core import internal_links
 from core.models import RenderedMarkdownModel
 
 from .models import MAX_URL_LENGTH
@@ -293,3 +294,43 @@ def find_links() -> FoundLinks:
 def gather_usages() -> dict[str, list[Usage]]:
     """Every distinct external address (see link_key) and every place it is used."""
     return find_links().usages
+
+
+# --- Links from one hub page to another -----------------------------------------------------
+
+
+def find_internal_links() -> dict[str, list[Usage]]:
+    """Every hub address (`/guides/x/`) linked to in Markdown, and every place it is used."""
+    usages: dict[str, list[Usage]] = defaultdict(list)
+    for model in content_models():
+        if not model.markdown_fields:
+            continue
+        for obj in objects_mentioning(model, "/").iterator(chunk_size=500):
+            described = None
+            for name in model.markdown_fields:
+                for address in internal_links.links_in(getattr(obj, name)):
+                    described = described or _describe(obj)
+                    usages[address].append(_usage(described, name, is_link_field=False))
+    return dict(usages)
+
+
+INTERNAL_OUTCOMES = (internal_links.OK, internal_links.MISSING, internal_links.NOT_LIVE)
+
+
+def internal_report() -> dict:
+    """Each hub address linked to, with its `outcome`: "ok", "missing" (no such page) or
+    "not_live" (a page readers cannot see), and where it is used. No request is made: the
+    database says which pages exist."""
+    known = internal_links.pages()
+    results = [
+        {
+            "url": address,
+            "outcome": internal_links.outcome(address, known),
+            "used_in": [usage.as_dict() for usage in used],
+        }
+        for address, used in sorted(find_internal_links().items())
+    ]
+    counts = dict.fromkeys(INTERNAL_OUTCOMES, 0)
+    for result in results:
+        counts[result["outcome"]] += 1
+    return {"checked": len(results), **counts, "results": results}

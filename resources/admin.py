@@ -11,6 +11,7 @@ from core.admin_mixins import (
     NationNoteInline,
     OwnerFilter,
     ReviewDueFilter,
+    UsedInAdmin,
 )
 from core.admin_roles import PublishersOnlyAdmin
 from core.nations import NATION_NAMES, Nation
@@ -244,8 +245,10 @@ class StageAdmin(ChangesShowAtOnceAdmin, SafeRestoreAdmin, CompareVersionAdmin):
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(
-    ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
+    UsedInAdmin, ChangesShowAtOnceAdmin, PublishersOnlyAdmin, SafeRestoreAdmin, CompareVersionAdmin
 ):
+    # Pages write [[word]]: without the word, their links would lead nowhere.
+    refuse_delete_when_used = True
     list_display = ["term", "slug", "updated"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}

@@ -311,3 +311,16 @@ def test_an_authors_new_page_goes_live_when_a_publisher_approves_it():
     as_publisher.post(reverse("admin:resources_guide_draft_publish", args=[guide.pk]))
 
     assert "Ask who can help." in public_text(guide)
+
+
+def test_a_publisher_takes_a_live_page_off_the_site_from_its_form():
+    guide = factories.guide("Old advice", body="Out of date.")
+    as_publisher = logged_in(publisher())
+    form = change_form(as_publisher, guide_url(guide), status="draft")
+
+    as_publisher.post(guide_url(guide), form)
+
+    guide.refresh_from_db()
+    assert guide.status == Status.DRAFT
+    assert Client().get(guide.get_absolute_url()).status_code == 404
+    assert not Draft.objects.exists()

@@ -872,6 +872,7 @@ def test_json_output_has_one_object_with_counts_and_a_result_per_link(web):
         "skipped_by_reason",
         "results",
         "skipped_links",
+        "internal_links",  # links to the hub's own pages, each with an outcome
     }
     assert report["skipped_by_reason"] == {"too_long": 0, "unsupported_scheme": 0}
     assert (report["checked"], report["ok"], report["broken"]) == (2, 1, 1)

@@ -7,6 +7,7 @@ from links.digest import editor_addresses, send_to_editors
 from links.fetch import CheckConfig
 from links.linkcheck import AnotherRunIsChecking, LinkReport, check_links
 from links.models import FAILURES, MAX_URL_LENGTH, Outcome
+from links.usage import internal_report
 
 PROGRESS_WIDTH = 30
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         "admin link report, and notice when a resource's page changes. Links that are not "
         "checked (too long, or not http or https) are listed with the reason. Prints one "
         "summary line "
-        "(a progress bar and the problems on a terminal). Exit status: 0 nothing broken, "
+        "(a progress bar and the problems on a terminal). Links to the hub's own pages are "
+        "reported too (`internal_links` in the JSON, each with an outcome: ok, missing or "
+        "not_live); they do not change the exit status. Exit status: 0 nothing broken, "
         "1 something broken, 2 usage or configuration error. Exits 0 without checking when "
         "another run holds the lock."
     )
@@ -96,11 +99,17 @@ class Command(BaseCommand):
         if digest:
             sent = send_to_editors(subject=digest[0], body=digest[1], recipients=recipients)
             summary += f" Emailed the digest to {sent} {'editor' if sent == 1 else 'editors'}."
+        internal = None if urls else internal_report()
         if as_json:
-            self.stdout.write(json.dumps(report.as_json(), indent=2))
+            output = report.as_json()
+            if internal is not None:
+                output["internal_links"] = internal
+            self.stdout.write(json.dumps(output, indent=2))
         elif on_terminal:
             self.stdout.write("")
             self.write_problems(report, everything=verbosity >= 2)
+            if internal is not None:
+                self.write_internal_problems(internal)
         if report.needs_editors:
             raise CommandError(summary, returncode=1)
         if not as_json and verbosity:
@@ -130,3 +139,11 @@ class Command(BaseCommand):
         for link in report.skipped:
             shown = link.url if len(link.url) <= 100 else f"{link.url[:100]}..."
             self.stdout.write(self.style.WARNING(f"{'SKIPPED':10} {shown}  ({link.message})"))
+
+    def write_internal_problems(self, internal: dict) -> None:
+        labels = {"missing": "NO PAGE", "not_live": "NOT LIVE"}
+        for result in internal["results"]:
+            if result["outcome"] in labels:
+                places = ", ".join(usage["object"] for usage in result["used_in"])
+                line = f"{labels[result['outcome']]:10} {result['url']}  (in {places})"
+                self.stdout.write(self.style.WARNING(line))
