@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.apps import apps
+from django.core.cache import cache
 from django.utils import timezone
 from reversion.models import Revision
 
+from .cache import content_generation
 from .dashboard import Row, admin_url, register_panel
 from .drafting_admin import waiting_for_approval
-from .models import Draft, ReviewedContent
+from .internal_links import links_in
+from .models import Draft, RenderedMarkdownModel, ReviewedContent
 from .roles import can_publish
 
 
@@ -57,6 +60,44 @@ def _recent_changes(request):
         yield Row(f"{when:%d %b %H:%M} · {who} · {what}: {words}", admin_url(obj) if obj else "")
 
 
+def pages_no_one_links_to() -> list[tuple[str, str]]:
+    """Live pages that no Markdown link and no related list points at, once per generation:
+    readers can reach them only by search or browsing, so check they are still wanted."""
+    key = f"hub:dashboard:unlinked:{content_generation()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    linked: set[str] = set()
+    listed: set[tuple[str, object]] = set()
+    for model in apps.get_models():
+        if issubclass(model, RenderedMarkdownModel) and model.markdown_fields:
+            for texts in model._default_manager.values_list(*model.markdown_fields):
+                for text in texts:
+                    linked.update(links_in(text or ""))
+        for m2m in model._meta.local_many_to_many:
+            target = m2m.related_model
+            if isinstance(target, type) and issubclass(target, ReviewedContent):
+                through = m2m.remote_field.through
+                column = m2m.m2m_reverse_field_name()
+                for pk in through._default_manager.values_list(column, flat=True).distinct():
+                    listed.add((target._meta.label_lower, pk))
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, ReviewedContent):
+            continue
+        for item in model.objects.published().order_by("title"):
+            if item.get_absolute_url() in linked or (model._meta.label_lower, item.pk) in listed:
+                continue
+            found.append((f"{item} ({model._meta.verbose_name})", admin_url(item)))
+    cache.set(key, found, timeout=60 * 60)
+    return found
+
+
+def _unlinked(request):
+    for text, url in pages_no_one_links_to():
+        yield Row(text, url)
+
+
 def register() -> None:
     register_panel("Waiting for your approval", _waiting, order=10, who=can_publish)
     register_panel("Your drafts", _my_drafts, order=15, empty="You have no drafts.")
@@ -65,5 +106,11 @@ def register() -> None:
         _my_reviews_due,
         order=20,
         empty="None: nothing of yours is due for review.",
+    )
+    register_panel(
+        "Live pages no other page links to",
+        _unlinked,
+        order=70,
+        empty="None: every live page is linked from another page.",
     )
     register_panel("Recent changes by everyone", _recent_changes, order=90)

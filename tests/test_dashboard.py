@@ -45,6 +45,8 @@ def test_the_home_page_lists_broken_links_hard_pages_reviews_due_and_recent_chan
     assert "Live pages failing the plain-English check" in page and "Hard to read" in page
     assert "Your reviews due in the next 30 days" in page and "Due soon" in page
     assert "Recent changes by everyone" in page and "Due soon" in page
+    unlinked = page[page.index("Live pages no other page links to") :]
+    assert "Hard to read" in unlinked.split("</section>")[0]
 
 
 def test_an_author_does_not_see_the_approval_list():
