@@ -108,6 +108,7 @@ class LinkResult:
     reported_broken: bool = False
     redirect_kind: str = ""
     suggested_url: str = ""
+    link_id: int | None = None
 
     @property
     def moved_permanently(self) -> bool:
@@ -256,7 +257,12 @@ class LinkReport:
                 "",
             ]
             for result in changed:
-                lines += [f"- {result.url}", *_places(result.changed_pages), ""]
+                # Everything that links to the page is flagged "Source changed: needs review".
+                lines += [f"- {result.url}"]
+                if result.link_id is not None:
+                    path = reverse("admin:links_checkedlink_changes", args=[result.link_id])
+                    lines += [f"  what changed: {settings.SITE_URL}{path}"]
+                lines += [*_places(result.used_in), ""]
         lines += [f"Link report: {report_url}"]
         subject = f"Links: {len(broken)} broken, {len(moved)} moved, {len(changed)} pages changed"
         if gone:
@@ -689,6 +695,7 @@ def check_links(
                 reported_broken=links[key].is_reported_broken and results[key].finished,
                 redirect_kind=results[key].redirect_kind,
                 suggested_url=results[key].suggested_url,
+                link_id=links[key].pk,
             )
             for key in keys
         ],
