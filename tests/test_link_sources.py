@@ -152,6 +152,30 @@ def test_a_changed_source_marks_the_resource_and_a_guide_that_links_to_it(web, c
     assert "Source changed: needs review." not in page
 
 
+def test_a_script_whose_part_links_to_a_changed_page_is_flagged_and_other_kinds_show_the_field(
+    web, client
+):
+    url = web.url("/policy")
+    factories.resource(url=url, last_reviewed=reviewed_days_ago(60))
+    script = factories.script(
+        parts={"opening": f"- Say the [policy]({url}) has changed."},
+        last_reviewed=reviewed_days_ago(60),
+    )
+    tree = factories.decision_tree()
+    check_links()
+    web.policy = AFTER
+    check_links()
+
+    assert len(sources.unread_changes(script)) == 1, "an inline part counts for its script"
+    client.force_login(factories.superuser())
+    page = client.get(f"/admin/resources/script/{script.pk}/change/").text
+    assert "Source changed: needs review." in page
+    tree_page = client.get(reverse("admin:decisions_decisiontree_change", args=[tree.pk]))
+    assert tree_page.status_code == 200
+    assert "No page this links to has changed since it was last reviewed." in tree_page.text
+    assert client.get(reverse("admin:resources_guide_add")).status_code == 200
+
+
 def test_an_unchanged_page_keeps_one_text_and_costs_a_304(web):
     url = web.url("/policy")
     factories.resource(url=url, last_reviewed=reviewed_days_ago(60))
