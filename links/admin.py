@@ -314,11 +314,13 @@ class CheckedLinkAdmin(admin.ModelAdmin):
         with contextlib.suppress(ValueError):
             since = datetime.date.fromisoformat(request.GET.get("since", ""))
         current = texts[0] if texts else None
-        if since is not None:
-            earlier = sources.text_on(link, since)
-            earlier = next((text for text in texts if earlier and text.pk == earlier.pk), None)
-        else:
-            earlier = texts[1] if len(texts) > 1 else None
+        earlier = texts[1] if len(texts) > 1 else None
+        if request.GET.get("version", "").isdigit():
+            wanted = int(request.GET["version"])
+            earlier = next((text for text in texts if text.pk == wanted), earlier)
+        elif since is not None:
+            then = sources.text_on(link, since)
+            earlier = next((text for text in texts if then and text.pk == then.pk), None)
         diff = word_diff(earlier.text, current.text) if earlier and current else None
         context = {
             **self.admin_site.each_context(request),
@@ -329,10 +331,7 @@ class CheckedLinkAdmin(admin.ModelAdmin):
             "earlier": earlier,
             "current": current,
             "diff": diff,
-            "versions": [
-                (text, changes_url(link, since=timezone.localdate(text.read_at)))
-                for text in texts[1:]
-            ],
+            "versions": [(text, f"{changes_url(link)}?version={text.pk}") for text in texts[1:]],
             "change_url": reverse("admin:links_checkedlink_change", args=[link.pk]),
         }
         return TemplateResponse(request, "admin/links/page_changes.html", context)

@@ -211,16 +211,24 @@ def test_only_pages_the_checker_reads_keep_their_text(web):
     assert PageText.objects.count() == 0
 
 
-def test_a_page_keeps_its_last_few_texts(web):
+def test_a_page_keeps_its_last_few_texts_and_any_can_be_compared_with_now(web, client):
     factories.resource(url=web.url("/policy"), last_reviewed=reviewed_days_ago(60))
 
     for version in range(TEXTS_KEPT + 2):
         web.policy = f"Version {version} of the policy."
         check_links()
 
-    texts = [text.text for text in PageText.objects.all()]
+    texts = list(PageText.objects.all())
     assert len(texts) == TEXTS_KEPT
-    assert texts[0] == f"Guidance Version {TEXTS_KEPT + 1} of the policy."
+    assert texts[0].text == f"Guidance Version {TEXTS_KEPT + 1} of the policy."
+    client.force_login(factories.editor())
+    changes = reverse("admin:links_checkedlink_changes", args=[texts[0].link_id])
+    page = client.get(changes).text
+    removed = '<span class="visually-hidden">[removed: </span>{}<'
+    assert removed.format(TEXTS_KEPT) in page, "by default, the version before"
+    assert f'href="{changes}?version={texts[-1].pk}"' in page, "any kept version can be compared"
+    oldest = client.get(f"{changes}?version={texts[-1].pk}").text
+    assert removed.format(2) in oldest
 
 
 def test_the_word_diff_marks_only_the_changed_words_and_leaves_out_long_same_stretches():
