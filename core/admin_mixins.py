@@ -163,6 +163,30 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ContentAdminExtras:
+    """What apps above core add to every content admin, without core knowing them: list
+    filters, and read-only fields shown on the change page in a fieldset of their own, just
+    before "Review". Each field is a function of the item, with `short_description`.
+    (links adds "Source changed".)"""
+
+    def __init__(self):
+        self.list_filters: list = []
+        self.fieldsets: list[tuple[str, list]] = []
+
+    def add(self, *, list_filter=None, fieldset: tuple[str, list] | None = None) -> None:
+        if list_filter is not None and list_filter not in self.list_filters:
+            self.list_filters.append(list_filter)
+        if fieldset is not None and fieldset[0] not in {name for name, _ in self.fieldsets}:
+            self.fieldsets.append(fieldset)
+
+    @property
+    def fields(self) -> list:
+        return [field for _, fields in self.fieldsets for field in fields]
+
+
+content_admin_extras = ContentAdminExtras()
+
+
 class ReviewedContentAdmin(
     ReviewFormAdmin,
     UsedInAdmin,
@@ -263,8 +287,11 @@ class ReviewedContentAdmin(
         """The context of the public page, as a reader with the editor's choices would see it."""
         raise NotImplementedError(f"{type(self).__name__} must say how to preview its pages.")
 
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *content_admin_extras.list_filters]
+
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        fields = [*super().get_readonly_fields(request, obj), *content_admin_extras.fields]
         # Publishers choose who owns a page; an author's new page is theirs.
         if not can_publish(request.user) and "owner" not in fields:
             fields.append("owner")
@@ -272,6 +299,15 @@ class ReviewedContentAdmin(
 
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not content_admin_extras.fieldsets or not self.fieldsets:
+            return fieldsets
+        extras = [(name, {"fields": fields}) for name, fields in content_admin_extras.fieldsets]
+        names = [name for name, _ in fieldsets]
+        at = names.index(self.review_fieldset[0]) if self.review_fieldset[0] in names else None
+        return [*fieldsets[:at], *extras, *fieldsets[at:]] if at is not None else fieldsets + extras
 
     def save_model(self, request, obj, form, change):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):

@@ -32,7 +32,7 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import anyio
@@ -47,9 +47,9 @@ from .outcomes import MAX_URL_LENGTH, Outcome, RedirectKind
 from .pages import (
     MAX_BODY_BYTES,
     fragment_found,
-    page_fingerprint,
     page_signals,
     read_stream_limited,
+    read_watched_page,
 )
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,9 @@ class CheckConfig:
 class Target:
     """One address to check. `read_body` is for pages we watch for changes (a resource's own
     address); the validators come from the last time that page was read. `fragments` are the
-    parts of the page (#part) that links to it point at."""
+    parts of the page (#part) that links to it point at. `text_held` is the fingerprint of
+    the page's text as we keep it: a page read with another fingerprint brings its text back
+    (CheckResult.page_text)."""
 
     url: str
     read_body: bool = False
@@ -175,6 +177,7 @@ class Target:
     last_modified: str = ""
     validators_url: str = ""
     fragments: tuple[str, ...] = ()
+    text_held: str = ""
 
 
 @dataclass(kw_only=True)
@@ -190,6 +193,8 @@ class CheckResult:
     etag: str = ""
     last_modified: str = ""
     fingerprint: str = ""
+    # A watched page's main text, packed (pages.pack_text), when it is not the text we hold.
+    page_text: bytes = b""
     body_truncated: bool = False
     seconds: float = 0.0
     # False when the run's deadline came first: reported as uncertain, but not stored.
@@ -710,15 +715,18 @@ class _Checker:
         result.body_truncated = reply.truncated
         content_type = reply.headers.get("content-type", "")
         if reply.body is not None and target.read_body:
+            read = functools.partial(
+                read_watched_page,
+                reply.body,
+                content_type=content_type,
+                charset=reply.charset,
+                text_held=target.text_held,
+            )
             # A small page costs less to read here than to hand to a thread and back.
             if len(reply.body) > PARSE_ON_LOOP_BYTES:
-                result.fingerprint = await asyncio.to_thread(
-                    page_fingerprint, reply.body, content_type=content_type, charset=reply.charset
-                )
+                result.fingerprint, result.page_text = await asyncio.to_thread(read)
             else:
-                result.fingerprint = page_fingerprint(
-                    reply.body, content_type=content_type, charset=reply.charset
-                )
+                result.fingerprint, result.page_text = read()
         signals = None
         if reply.body is not None and _is_html(content_type):
             anchors = bool(target.fragments)
@@ -958,3 +966,14 @@ def run_checks(
             if task.done():
                 return task.result()
             meanwhile()
+
+
+def can_reach_any(urls: Iterable[str], *, config: CheckConfig, timeout: float) -> bool:
+    """Whether any of these well-known addresses answers at all: the run's check that the
+    internet is there before it blames every site it links to. One GET each, all at once, no
+    retries, `timeout` seconds at most; any HTTP answer counts, even an error page."""
+    quick = replace(config, timeout=timeout, deadline=timeout + 1, retries=0, host_delay=0)
+    results = run_checks([Target(url=url) for url in dict.fromkeys(urls)], config=quick)
+    return any(
+        result.status_code is not None or result.redirect_chain for result in results.values()
+    )

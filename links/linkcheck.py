@@ -36,14 +36,16 @@ from core import publishing
 from core.cache import bump_content_generation
 from core.models import ReviewedContent
 
-from .fetch import CheckConfig, CheckResult, Clock, Target, run_checks
+from .fetch import CheckConfig, CheckResult, Clock, Target, can_reach_any, run_checks
 from .locking import exclusive_run
 from .models import (
     FAILURES,
     HISTORY_LENGTH,
+    TEXTS_KEPT,
     CheckedLink,
     LinkCheckResult,
     Outcome,
+    PageText,
     RedirectKind,
 )
 from .usage import (
@@ -80,6 +82,18 @@ class AnotherRunIsChecking(Exception):
     """Another check_links run holds the lock; this one did nothing."""
 
 
+class NoInternet(Exception):
+    """None of the well-known pages (HUB_LINKCHECK_CANARY_URLS) answered: this machine cannot
+    reach the internet, so the run checked and recorded nothing."""
+
+    def __init__(self, urls: Sequence[str], timeout: float):
+        self.urls = list(urls)
+        super().__init__(
+            f"The link checker cannot reach the internet: none of {', '.join(self.urls)} "
+            f"answered within {timeout:g} s. Nothing was checked or recorded."
+        )
+
+
 @dataclass(kw_only=True)
 class LinkResult:
     """What one run found for one address, and where that address is used."""
@@ -94,6 +108,7 @@ class LinkResult:
     reported_broken: bool = False
     redirect_kind: str = ""
     suggested_url: str = ""
+    link_id: int | None = None
 
     @property
     def moved_permanently(self) -> bool:
@@ -164,6 +179,7 @@ class LinkReport:
             "skipped_by_reason": {reason: skipped[reason] for reason in SKIP_REASONS},
             "results": [result.as_json() for result in self.results],
             "skipped_links": [link.as_json() for link in self.skipped],
+            "internet": True,
         }
 
     def summary(self) -> str:
@@ -241,7 +257,12 @@ class LinkReport:
                 "",
             ]
             for result in changed:
-                lines += [f"- {result.url}", *_places(result.changed_pages), ""]
+                # Everything that links to the page is flagged "Source changed: needs review".
+                lines += [f"- {result.url}"]
+                if result.link_id is not None:
+                    path = reverse("admin:links_checkedlink_changes", args=[result.link_id])
+                    lines += [f"  what changed: {settings.SITE_URL}{path}"]
+                lines += [*_places(result.used_in), ""]
         lines += [f"Link report: {report_url}"]
         subject = f"Links: {len(broken)} broken, {len(moved)} moved, {len(changed)} pages changed"
         if gone:
@@ -322,10 +343,16 @@ def _sync_links(
     return {key: existing[key] for key in keys}, new
 
 
-def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
+def _texts_held() -> dict[int, str]:
+    """The fingerprint of the newest text kept for each watched page, by link id."""
+    return dict(PageText.objects.order_by("read_at", "id").values_list("link_id", "fingerprint"))
+
+
+def _target(key: str, link: CheckedLink, uses: list[Usage], text_held: str = "") -> Target:
     read_body = any(usage.is_link_field for usage in uses)
-    # Validators are only worth sending when we have the text they vouch for.
-    validators = read_body and bool(link.fingerprint)
+    # Validators are only worth sending when we have the text they vouch for: a page whose
+    # text we do not keep yet (checked before texts were kept) is read whole once.
+    validators = read_body and bool(link.fingerprint) and text_held == link.fingerprint
     return Target(
         url=key,
         read_body=read_body,
@@ -333,6 +360,7 @@ def _target(key: str, link: CheckedLink, uses: list[Usage]) -> Target:
         last_modified=link.last_modified if validators else "",
         validators_url=link.final_url or key,
         fragments=tuple(dict.fromkeys(part for usage in uses for part in usage.fragments)),
+        text_held=text_held if read_body else "",
     )
 
 
@@ -366,6 +394,8 @@ class _Recorder:
         self.changed: dict[str, bool] = {}
         self.states: dict[type, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.page_changes: dict[type, list[int]] = defaultdict(list)
+        # Links that now keep more than one text, whose oldest may need dropping.
+        self.texts_added: list[int] = []
         self._atomic: transaction.Atomic | None = None
         self._opened = 0.0
 
@@ -412,6 +442,7 @@ class _Recorder:
         self.waiting = []
         self._record([result for key, result in results.items() if key not in self.changed])
         _trim_history([link.pk for link in self.links.values()])
+        _trim_texts(self.texts_added)
         for model, by_state in self.states.items():
             for state, pks in by_state.items():
                 for chunk in _chunks(pks):
@@ -437,6 +468,7 @@ class _Recorder:
         """Record each finished check (a check the run's deadline cut short is not)."""
         recorded: list[CheckedLink] = []
         history = []
+        texts = []
         now = self.now
         for result in results:
             key = result.url
@@ -444,8 +476,22 @@ class _Recorder:
                 self.changed[key] = False
                 continue
             link = self.links[key]
+            had_text = link.fingerprint and result.page_text
             changed = self.changed[key] = link.record(result, now=now, save=False)
             recorded.append(link)
+            if result.page_text:
+                texts.append(
+                    PageText(
+                        link=link,
+                        fingerprint=result.fingerprint,
+                        packed=result.page_text,
+                        read_at=now,
+                    )
+                )
+                # Kept now; the run's results need not hold it till the end.
+                result.page_text = b""
+                if had_text:
+                    self.texts_added.append(link.pk)
             history.append(
                 LinkCheckResult(
                     link=link,
@@ -467,6 +513,7 @@ class _Recorder:
                         self.page_changes[model].append(usage.pk)
         CheckedLink.objects.save_recorded(recorded)
         LinkCheckResult.objects.bulk_create(history, batch_size=BATCH)
+        PageText.objects.bulk_create(texts, batch_size=BATCH)
 
 
 def _link_state(outcome: str, *, reported: bool) -> str:
@@ -505,6 +552,23 @@ def _trim_history(link_ids: Sequence[int]) -> None:
             keep = LinkCheckResult.objects.filter(link_id=link_id).values_list("id", flat=True)
             LinkCheckResult.objects.filter(link_id=link_id).exclude(
                 id__in=list(keep[:HISTORY_LENGTH])
+            ).delete()
+
+
+def _trim_texts(link_ids: Sequence[int]) -> None:
+    """Keep the last TEXTS_KEPT texts of each of these links."""
+    for chunk in _chunks(link_ids):
+        crowded = (
+            PageText.objects.filter(link_id__in=chunk)
+            .values("link_id")
+            .annotate(count=Count("id"))
+            .filter(count__gt=TEXTS_KEPT)
+            .values_list("link_id", flat=True)
+        )
+        for link_id in crowded:
+            keep = PageText.objects.filter(link_id=link_id).values_list("id", flat=True)
+            PageText.objects.filter(link_id=link_id).exclude(
+                id__in=list(keep[:TEXTS_KEPT])
             ).delete()
 
 
@@ -554,10 +618,13 @@ def check_links(
     progress: Callable[[int, int], None] | None = None,
     now: datetime.datetime | None = None,
     clock: Clock | None = None,
+    canary_urls: Sequence[str] | None = None,
 ) -> LinkReport:
     """Check the hub's external links and store what was found (see the module's docstring).
 
-    Raises AnotherRunIsChecking, having done nothing, when another run holds the lock.
+    Raises AnotherRunIsChecking, having done nothing, when another run holds the lock; and
+    NoInternet, having done nothing, when none of `canary_urls` (by default
+    HUB_LINKCHECK_CANARY_URLS; none, no such check) answers.
     """
     config = config or CheckConfig.from_settings()
     started = time.monotonic()
@@ -571,6 +638,11 @@ def check_links(
     ):
         if not acquired:
             raise AnotherRunIsChecking
+        if canary_urls is None:
+            canary_urls = settings.HUB_LINKCHECK_CANARY_URLS
+        timeout = settings.HUB_LINKCHECK_CANARY_TIMEOUT
+        if canary_urls and not can_reach_any(canary_urls, config=config, timeout=timeout):
+            raise NoInternet(canary_urls, timeout)
         found = find_links()
         settle()
         usages = found.usages
@@ -581,7 +653,11 @@ def check_links(
         else:
             keys = list(usages)
         links, new = _sync_links(usages, keys, prune=not urls)
-        targets = [_target(key, links[key], usages.get(key, [])) for key in keys]
+        held = _texts_held()
+        targets = [
+            _target(key, links[key], usages.get(key, []), held.get(links[key].pk, ""))
+            for key in keys
+        ]
         settle()
         # Every check of a run is stored as made at the time the checks began.
         recorder = stack.enter_context(_Recorder(links, new, usages, now=now or timezone.now()))
@@ -619,6 +695,7 @@ def check_links(
                 reported_broken=links[key].is_reported_broken and results[key].finished,
                 redirect_kind=results[key].redirect_kind,
                 suggested_url=results[key].suggested_url,
+                link_id=links[key].pk,
             )
             for key in keys
         ],

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .outcomes import MAX_URL_LENGTH, Outcome, RedirectKind
-from .pages import same_method
+from .pages import same_method, unpack_text
 
 if TYPE_CHECKING:
     from .fetch import CheckResult
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # One bad night should not flood editors: a link is reported broken only after this many runs.
 BROKEN_AFTER_RUNS = 2
 HISTORY_LENGTH = 10
+# How many versions of a watched page's text are kept: enough to show what changed since the
+# last review of the content that points to it, even if the page changed more than once.
+TEXTS_KEPT = 5
 
 
 # Outcomes that count toward the two-strike rule: editors hear after BROKEN_AFTER_RUNS in a row.
@@ -212,6 +215,29 @@ class LinkCheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} at {self.checked_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class PageText(models.Model):
+    """The main text of a page the checker watches (a resource's own address), as read: kept
+    the first time and each time it changes, the last TEXTS_KEPT versions. Editors compare
+    them to see what changed on the page."""
+
+    link = models.ForeignKey(CheckedLink, on_delete=models.CASCADE, related_name="texts")
+    fingerprint = models.CharField(max_length=80)
+    packed = models.BinaryField(help_text="The main text, compressed (links.pages.pack_text).")
+    read_at = models.DateTimeField(help_text="When the checker first read the page like this.")
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name = "page text"
+        indexes = [models.Index(fields=["link", "-read_at"], name="links_texts_by_link")]
+
+    def __str__(self) -> str:
+        return f"{self.link} as read at {self.read_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        return unpack_text(self.packed)
 
 
 class RunLock(models.Model):

@@ -230,6 +230,14 @@ class LinkCheckHandler(BaseHTTPRequestHandler):
             body = html(f"Rules, version {self.server.page_version}.")
             self.send(200, body, {"ETag": etag})
 
+    def policy(self):
+        """A page whose main text is `server.policy`, with an ETag that changes with it."""
+        etag = f'"{zlib.crc32(self.server.policy.encode())}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send(304, b"", {"ETag": etag})
+        else:
+            self.send(200, html(self.server.policy), {"ETag": etag})
+
     def noisy(self):
         """The same words each time, but scripts, menus and banners change on every request."""
         self.send(200, html("Steady words.", noise=str(time.monotonic_ns())))
@@ -286,6 +294,7 @@ class LinkServer(RecordingServer):
         super().__init__((host, 0), LinkCheckHandler)
         self.slow_seconds = 3.0
         self.page_version = 1
+        self.policy = "Sick pay starts on day four."
         self.endless_bytes_sent = 0
         port = self.server_address[1]
         h = LinkCheckHandler
@@ -343,6 +352,7 @@ class LinkServer(RecordingServer):
             "/bomb": h.bomb,
             "/reset": h.reset,
             "/changing": h.changing,
+            "/policy": h.policy,
             "/noisy": h.noisy,
             "/gzipped": h.gzipped,
             "/": h.ok,

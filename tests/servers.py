@@ -36,6 +36,8 @@ def prod_env(**overrides) -> dict:
         "GUNICORN_WORKERS": "2",
         "GUNICORN_ACCESS_LOG": "",
         "HUB_CACHE_DIR": tempfile.mkdtemp(prefix="hub-cache-"),
+        # check_links would first try well-known sites on the internet; tests never do.
+        "HUB_LINKCHECK_CANARY_URLS": "",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     env.pop("DATABASE_URL", None)

@@ -873,6 +873,7 @@ def test_json_output_has_one_object_with_counts_and_a_result_per_link(web):
         "results",
         "skipped_links",
         "internal_links",  # links to the hub's own pages, each with an outcome
+        "internet",
     }
     assert report["skipped_by_reason"] == {"too_long": 0, "unsupported_scheme": 0}
     assert (report["checked"], report["ok"], report["broken"]) == (2, 1, 1)
@@ -984,6 +985,8 @@ def test_cron_sees_one_line_and_an_exit_status_that_means_something(web, tmp_pat
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cron.sqlite3'}",
         "LINKCHECK_ALLOW_PRIVATE": "1",
         "DJANGO_LOG_LEVEL": "INFO",
+        # The check that the internet is there asks the test server, never the internet.
+        "HUB_LINKCHECK_CANARY_URLS": web.url("/ok?canary"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -93,6 +93,12 @@ LINKCHECK_RETRIES = env_int("LINKCHECK_RETRIES", 2)
 LINKCHECK_BACKOFF = env_float("LINKCHECK_BACKOFF", 1)
 LINKCHECK_RETRY_CAP = env_float("LINKCHECK_RETRY_CAP", 30)
 LINKCHECK_RECHECK_DAYS = env_int("LINKCHECK_RECHECK_DAYS", 7)
+# Well-known pages check_links tries first: when none answers, the machine is offline and
+# the run records nothing rather than calling every link broken. Set it empty to skip this.
+HUB_LINKCHECK_CANARY_URLS = env_list(
+    "HUB_LINKCHECK_CANARY_URLS", "https://www.gov.uk/,https://www.acas.org.uk/,https://www.nhs.uk/"
+)
+HUB_LINKCHECK_CANARY_TIMEOUT = env_float("HUB_LINKCHECK_CANARY_TIMEOUT", 5)
 
 # --- Derived settings ------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

@@ -19,3 +19,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests never reach the internet: the link checker's check that it can (which tries
+# www.gov.uk and the like) is off; tests that need it point it at a local server.
+HUB_LINKCHECK_CANARY_URLS: list[str] = []

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from links.digest import editor_addresses, send_to_editors
 from links.fetch import CheckConfig
-from links.linkcheck import AnotherRunIsChecking, LinkReport, check_links
+from links.linkcheck import AnotherRunIsChecking, LinkReport, NoInternet, check_links
 from links.models import FAILURES, MAX_URL_LENGTH, Outcome
 from links.usage import internal_report
 
@@ -21,8 +21,9 @@ class Command(BaseCommand):
         "(a progress bar and the problems on a terminal). Links to the hub's own pages are "
         "reported too (`internal_links` in the JSON, each with an outcome: ok, missing or "
         "not_live); they do not change the exit status. Exit status: 0 nothing broken, "
-        "1 something broken, 2 usage or configuration error. Exits 0 without checking when "
-        "another run holds the lock."
+        "1 something broken, 2 usage or configuration error, or the internet cannot be reached "
+        "(none of HUB_LINKCHECK_CANARY_URLS answers: nothing is recorded and no email sent). "
+        "Exits 0 without checking when another run holds the lock."
     )
 
     def add_arguments(self, parser):
@@ -93,6 +94,12 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(message)
             return
+        except NoInternet as offline:
+            if as_json:
+                self.stdout.write(
+                    json.dumps({**LinkReport().as_json(), "internet": False, "tried": offline.urls})
+                )
+            raise CommandError(str(offline), returncode=2) from None
 
         summary = report.summary()
         digest = report.digest() if email else None
