@@ -11,6 +11,7 @@ jargon list) with `register()`, so `load_content` and `export_content` know them
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,14 +213,31 @@ def parse_date(value: Any) -> datetime.date:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def choose_scalar_style(self):
+        # Text of more than one line is always a block (`|`), as editors write it. PyYAML would
+        # fall back to an escaped "..." string for a line ending in a space, or a tab; a block
+        # keeps both exactly, so that is safe.
+        if (
+            self.event.style == "|"
+            and not (self.flow_level or self.simple_key_context)
+            and not _CONTROL_CHARACTERS.search(self.event.value)
+        ):
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            return "|"
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style  # quoted as editors quote: "Yes", "1:1"
 
+
+# Characters a block cannot hold (all but tab and line feed below space, DEL, and the like).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")
 
 # Dates are written plainly (2026-03-02), not quoted, as editors write them.
 _Dumper.yaml_implicit_resolvers = _LineLoader.yaml_implicit_resolvers
 
 
 def _represent_str(dumper, value: str):
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # as core.models keeps text
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -238,20 +256,33 @@ _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(datetime.date, _represent_date)
 
 
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(
+class _IndentedListDumper(_Dumper):
+    """Lists inside a mapping indented under their key, as decision tool files are written."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def dump_yaml(data: Any, header: str = "", *, indented_lists: bool = False) -> str:
+    """YAML as editors write it: long lines kept whole, text of several lines as a block.
+
+    `header` is a comment written above the data (each line starting with '# '), so that a
+    file's explanation survives being exported."""
+    text = yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_IndentedListDumper if indented_lists else _Dumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=1_000_000,  # never fold a long line: editors read and change whole sentences
         default_flow_style=False,
     )
+    return header + text
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write a content file as UTF-8 with `\\n` line endings, on any system."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", newline="\n")
 
 
 # --- Sections ------------------------------------------------------------------------------

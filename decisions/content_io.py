@@ -439,7 +439,8 @@ class DecisionSection:
                 if o["glosses"]:
                     outcome["glosses"] = {k: v + "\n" for k, v in o["glosses"].items()}
                 out["outcomes"].append(outcome)
-            write_text(root / "decisions" / f"{tree.slug}.yaml", dump_yaml(out))
+            text = dump_yaml(out, indented_lists=True)
+            write_text(root / "decisions" / f"{tree.slug}.yaml", text)
 
 
 register(DecisionSection())

@@ -24,6 +24,13 @@ from core.content_files import (
 from .models import JargonTerm
 
 KEYS = {"term", "alternative", "note"}
+HEADER = (
+    "# HR and office words that readers may not know. Each is matched with its word family\n"
+    '# ("utilise" also finds "utilising"). With `alternative`, the checker suggests the plainer '
+    "word\n"
+    "# in every field that uses it. Without one, the word must be explained, or linked to the\n"
+    "# glossary with [[term]], somewhere on the page.\n"
+)
 
 
 class JargonSection:
@@ -96,14 +103,14 @@ class JargonSection:
 
     def export(self, root: Path) -> None:
         entries = []
-        for term in JargonTerm.objects.order_by("term"):
+        for term in JargonTerm.objects.order_by("pk"):  # file order: a load creates rows in it
             entry = {"term": term.term}
             if term.alternative:
                 entry["alternative"] = term.alternative
             if term.note:
                 entry["note"] = term.note
             entries.append(entry)
-        write_text(root / "jargon.yaml", dump_yaml(entries))
+        write_text(root / "jargon.yaml", dump_yaml(entries, HEADER))
 
 
 register(JargonSection())

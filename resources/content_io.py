@@ -11,6 +11,7 @@ import reversion
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.content_files import (
@@ -55,14 +56,34 @@ from .models import (
     Workplace,
 )
 
+# The comments at the top of files, written back on export so the files explain themselves.
+WORKPLACES_HEADER = (
+    "# Kinds of workplace that advice is tailored to. Glosses and relevance use these slugs.\n"
+)
+FACTS_HEADER = (
+    "# Named facts that differ between the UK nations. Write {fact:name} in any Markdown field.\n"
+    "# `value` is used for every nation that has no value of its own. See content/README.md.\n"
+)
+SYNONYMS_HEADER = (
+    "# Words that should find the same pages. Each line is one group: everyday words next to HR "
+    "words.\n"
+    "# Every word is text. Quote anything YAML could read as a number, a date or yes/no: "
+    '"1:1", "121".\n'
+    '# A longer phrase is matched before its words, so "sick note" is not read as "sick" and '
+    '"note".\n'
+)
+
 # --- Taxonomies: workplaces, topics, stages ------------------------------------------------
 
 
 class TaxonomySection:
-    def __init__(self, *, name: str, model, order: int, extra_fields: tuple[str, ...] = ()):
+    def __init__(
+        self, *, name: str, model, order: int, extra_fields: tuple[str, ...] = (), header=""
+    ):
         self.name = name
         self.model = model
         self.order = order
+        self.header = header
         self.fields = ("name", *extra_fields, "description")
 
     def claims(self, relative: Path) -> bool:
@@ -147,7 +168,7 @@ class TaxonomySection:
             entry = {"slug": obj.slug}
             entry.update({f: getattr(obj, f) for f in self.fields if getattr(obj, f)})
             entries.append(entry)
-        write_text(root / f"{self.name}.yaml", dump_yaml(entries))
+        write_text(root / f"{self.name}.yaml", dump_yaml(entries, self.header))
 
 
 # --- Facts that differ between the nations ----------------------------------------------------
@@ -264,7 +285,7 @@ class FactSection:
 
     def export(self, root: Path) -> None:
         entries = []
-        for fact in Fact.objects.order_by("name"):
+        for fact in Fact.objects.order_by("pk"):  # file order: a load creates rows in it
             entry = {"name": fact.name}
             if fact.description:
                 entry["description"] = fact.description
@@ -277,7 +298,7 @@ class FactSection:
                 }
             )
             entries.append(entry)
-        write_text(root / "facts.yaml", dump_yaml(entries))
+        write_text(root / "facts.yaml", dump_yaml(entries, FACTS_HEADER))
 
 
 # --- Glossary and synonyms -----------------------------------------------------------------
@@ -360,7 +381,7 @@ class GlossarySection:
     def export(self, root: Path) -> None:
         entries = [
             {"term": t.term, "slug": t.slug, "definition": t.definition}
-            for t in GlossaryTerm.objects.order_by("term", "slug")
+            for t in GlossaryTerm.objects.order_by(Lower("term"), "slug")
         ]
         write_text(root / "glossary.yaml", dump_yaml(entries))
 
@@ -457,8 +478,8 @@ class SynonymSection:
             counts.record(self.name, "updated" if older else "created")
 
     def export(self, root: Path) -> None:
-        groups = [group.word_list for group in SynonymGroup.objects.order_by("words")]
-        write_text(root / "synonyms.yaml", dump_yaml(groups))
+        groups = [group.word_list for group in SynonymGroup.objects.order_by("pk")]  # file order
+        write_text(root / "synonyms.yaml", dump_yaml(groups, SYNONYMS_HEADER))
 
 
 # --- Guides, scripts and resources -----------------------------------------------------------
@@ -1014,6 +1035,8 @@ def render_item_file(kind: str, obj) -> str:
         front["kind"] = state["kind"]
         if state["nations"]:
             front["nations"] = state["nations"].split()
+    if kind == "guide" and state["urgent_route"]:
+        front["urgent_route"] = True
     for key in ("topics", "stages", "tags"):
         if state[key]:
             front[key] = state[key]
@@ -1024,23 +1047,20 @@ def render_item_file(kind: str, obj) -> str:
         front["reviewed_by"] = state["reviewed_by"]
     if state["review_notes"]:
         front["review_notes"] = state["review_notes"]
+    if kind == "resource" and state["relevance"]:
+        front["relevance"] = state["relevance"]
+    if state["glosses"]:
+        front["glosses"] = {slug: body + "\n" for slug, body in state["glosses"].items()}
+    if kind == "resource" and state["licence_note"]:
+        front["licence"] = state["licence_note"]
     if kind in WITH_POLICY_SIGNPOST:
         if not state["check_policy_first"]:
             front["check_policy_first"] = False
         if state["policy_note"]:
-            front["policy_note"] = state["policy_note"]
-    if kind == "guide" and state["urgent_route"]:
-        front["urgent_route"] = True
+            front["policy_note"] = state["policy_note"] + "\n"  # a block (`|`), as editors write it
     for key in RELATED:
         if state.get(key):
             front[key] = state[key]
-    if kind == "resource":
-        if state["licence_note"]:
-            front["licence"] = state["licence_note"]
-        if state["relevance"]:
-            front["relevance"] = state["relevance"]
-    if state["glosses"]:
-        front["glosses"] = {slug: body + "\n" for slug, body in state["glosses"].items()}
     if state["nation_notes"]:
         front["nation_notes"] = {slug: body + "\n" for slug, body in state["nation_notes"].items()}
     body = state["body"]
@@ -1052,7 +1072,13 @@ def render_item_file(kind: str, obj) -> str:
 
 
 for section in (
-    TaxonomySection(name="workplaces", model=Workplace, order=10, extra_fields=("short_name",)),
+    TaxonomySection(
+        name="workplaces",
+        model=Workplace,
+        order=10,
+        extra_fields=("short_name",),
+        header=WORKPLACES_HEADER,
+    ),
     TaxonomySection(name="topics", model=Topic, order=11),
     TaxonomySection(name="stages", model=Stage, order=12, extra_fields=("situation",)),
     FactSection(),
