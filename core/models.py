@@ -387,3 +387,25 @@ class NationNote(RenderedMarkdownModel):
 
     def __str__(self) -> str:
         return f"In {self.get_nation_display()}"
+
+
+class LoadedState(models.Model):
+    """The state of an item when it was last loaded from, or exported to, a content file.
+
+    `load_content` compares an item's state now with this fingerprint: when they differ, someone
+    changed the item in admin since, and the load refuses to write over it without --force."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=191)
+    fingerprint = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_loaded_state_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} as last loaded or exported"

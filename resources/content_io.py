@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.content_files import (
     Counts,
+    Guard,
     Known,
     LineDict,
     LineList,
@@ -30,6 +31,7 @@ from core.content_files import (
     parse_nation_notes,
     parse_yaml,
     register,
+    reviewer_without_account,
     write_text,
 )
 from core.facts import fact_references
@@ -143,17 +145,22 @@ class TaxonomySection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    def state_of(self, obj) -> dict:
+        return {key: getattr(obj, key) for key in ("slug", "position", *self.fields)}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {obj.slug: obj for obj in self.model.objects.all()}
         for item in items:
             obj = existing.get(item["slug"])
             if obj is None:
                 with reversion.create_revision():
                     reversion.set_comment(f"Loaded from {self.name}.yaml")
-                    self.model.objects.create(**item)
+                    obj = self.model.objects.create(**item)
                 counts.record(self.name, "created")
-            elif all(getattr(obj, key) == value for key, value in item.items()):
+            elif self.state_of(obj) == item:
                 counts.record(self.name, "unchanged")
+            elif not guard.may_overwrite(obj, self.state_of(obj), f"{self.name}.yaml {obj.slug}"):
+                continue
             else:
                 with reversion.create_revision():
                     reversion.set_comment(f"Loaded from {self.name}.yaml")
@@ -161,10 +168,12 @@ class TaxonomySection:
                         setattr(obj, key, value)
                     obj.save()
                 counts.record(self.name, "updated")
+            guard.remember(obj, self.state_of(obj))
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         entries = []
         for obj in self.model.objects.order_by("position", "slug"):
+            guard.remember(obj, self.state_of(obj))
             entry = {"slug": obj.slug}
             entry.update({f: getattr(obj, f) for f in self.fields if getattr(obj, f)})
             entries.append(entry)
@@ -264,28 +273,39 @@ class FactSection:
                             "facts that use none",
                         )
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    @staticmethod
+    def state_of(fact: Fact) -> dict:
+        return {k: getattr(fact, k) for k in ("description", "value", *FACT_NATION_KEYS.values())}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {fact.name: fact for fact in Fact.objects.all()}
         for item in items:
             values = {k: v for k, v in item.items() if k not in {"name", "path", "lines"}}
             fact = existing.get(item["name"])
-            if fact is not None and all(getattr(fact, k) == v for k, v in values.items()):
+            if fact is not None and self.state_of(fact) == values:
                 counts.record(self.name, "unchanged")
+                guard.remember(fact, values)
+                continue
+            if fact is not None and not guard.may_overwrite(
+                fact, self.state_of(fact), f"{item['path']} {fact.name}"
+            ):
                 continue
             with reversion.create_revision():
                 reversion.set_comment("Loaded from facts.yaml")
                 if fact is None:
-                    Fact.objects.create(name=item["name"], **values)
+                    fact = Fact.objects.create(name=item["name"], **values)
                     counts.record(self.name, "created")
                 else:
                     for key, value in values.items():
                         setattr(fact, key, value)
                     fact.save()
                     counts.record(self.name, "updated")
+            guard.remember(fact, self.state_of(fact))
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         entries = []
         for fact in Fact.objects.order_by("pk"):  # file order: a load creates rows in it
+            guard.remember(fact, self.state_of(fact))
             entry = {"name": fact.name}
             if fact.description:
                 entry["description"] = fact.description
@@ -361,28 +381,38 @@ class GlossarySection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    @staticmethod
+    def state_of(term: GlossaryTerm) -> dict:
+        return {"slug": term.slug, "term": term.term, "definition": term.definition}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {term.slug: term for term in GlossaryTerm.objects.all()}
         for item in items:
             term = existing.get(item["slug"])
-            if term and term.term == item["term"] and term.definition == item["definition"]:
+            if term and self.state_of(term) == item:
                 counts.record(self.name, "unchanged")
+                guard.remember(term, item)
+                continue
+            if term and not guard.may_overwrite(
+                term, self.state_of(term), f"glossary.yaml {term.slug}"
+            ):
                 continue
             with reversion.create_revision():
                 reversion.set_comment("Loaded from glossary.yaml")
                 if term is None:
-                    GlossaryTerm.objects.create(**item)
+                    term = GlossaryTerm.objects.create(**item)
                     counts.record(self.name, "created")
                 else:
                     term.term, term.definition = item["term"], item["definition"]
                     term.save()
                     counts.record(self.name, "updated")
+            guard.remember(term, self.state_of(term))
 
-    def export(self, root: Path) -> None:
-        entries = [
-            {"term": t.term, "slug": t.slug, "definition": t.definition}
-            for t in GlossaryTerm.objects.order_by(Lower("term"), "slug")
-        ]
+    def export(self, root: Path, guard: Guard) -> None:
+        entries = []
+        for t in GlossaryTerm.objects.order_by(Lower("term"), "slug"):
+            guard.remember(t, self.state_of(t))
+            entries.append({"term": t.term, "slug": t.slug, "definition": t.definition})
         write_text(root / "glossary.yaml", dump_yaml(entries))
 
 
@@ -452,7 +482,8 @@ class SynonymSection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[str], counts: Counts) -> None:
+    def apply(self, items: list[str], counts: Counts, guard: Guard) -> None:
+        # Groups have no name to follow between loads, so the guard does not watch them.
         existing = {group.words: group for group in SynonymGroup.objects.all()}
         for words in items:
             if words in existing:
@@ -477,7 +508,7 @@ class SynonymSection:
                     SynonymGroup.objects.create(words=words)
             counts.record(self.name, "updated" if older else "created")
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         groups = [group.word_list for group in SynonymGroup.objects.order_by("pk")]  # file order
         write_text(root / "synonyms.yaml", dump_yaml(groups, SYNONYMS_HEADER))
 
@@ -793,9 +824,7 @@ class ItemSection:
                 urgent_routes.append(item)
             reviewer = item.values.get("reviewed_by")
             if reviewer and reviewer not in users:
-                problems.add(
-                    item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
-                )
+                reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
         for item in urgent_routes[1:]:
             problems.add(
                 item.path,
@@ -806,7 +835,7 @@ class ItemSection:
 
     # Writing -----------------------------------------------------------------------------
 
-    def apply(self, items: list[ItemFile], counts: Counts) -> None:
+    def apply(self, items: list[ItemFile], counts: Counts, guard: Guard) -> None:
         workplaces = {w.slug: w for w in Workplace.objects.all()}
         taxonomy = {
             "topics": {t.slug: t for t in Topic.objects.all()},
@@ -815,9 +844,11 @@ class ItemSection:
         existing = {
             kind: {
                 o.slug: o
-                for o in model.objects.filter(slug__in=[i.slug for i in items if i.type == kind])
+                for o in with_related(kind).filter(
+                    slug__in=[i.slug for i in items if i.type == kind]
+                )
             }
-            for kind, model in MODELS.items()
+            for kind in MODELS
         }
         # Moving the urgent route to another guide: unset the old one first (one at a time).
         urgent = [i.slug for i in items if i.type == "guide" and i.values.get("urgent_route")]
@@ -830,17 +861,29 @@ class ItemSection:
                 obj.save()
                 existing[item.type][item.slug] = obj
                 created.add((item.type, item.slug))
+        written: dict[str, list[str]] = {kind: [] for kind in MODELS}
         for item in items:
             obj = existing[item.type][item.slug]
             is_new = (item.type, item.slug) in created
             wanted = self._snapshot_from_file(item, obj)
-            if not is_new and wanted == snapshot(obj):
-                counts.record(f"{item.type}s", "unchanged")
-                continue
+            if not is_new:
+                now = snapshot(obj)
+                if wanted == now:
+                    counts.record(f"{item.type}s", "unchanged")
+                    guard.remember(obj, now)
+                    continue
+                if not guard.may_overwrite(obj, now, item.path):
+                    continue
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {item.path}")
                 self._write(obj, item, workplaces, taxonomy, existing)
             counts.record(f"{item.type}s", "created" if is_new else "updated")
+            written[item.type].append(item.slug)
+        # What the written items now hold, read back in one go a kind.
+        for kind, slugs in written.items():
+            if slugs:
+                for obj in with_related(kind).filter(slug__in=slugs):
+                    guard.remember(obj, snapshot(obj))
 
     def _fields(self, item: ItemFile, obj) -> dict:
         values = item.values
@@ -945,25 +988,32 @@ class ItemSection:
 
     # Exporting ---------------------------------------------------------------------------
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         folders = {"guide": "guides", "script": "scripts", "resource": "resources"}
-        for kind, model in MODELS.items():
-            queryset = (
-                model.objects.order_by("slug")
-                .select_related("reviewed_by")
-                .prefetch_related(
-                    "topics",
-                    "stages",
-                    "tags",
-                    "glosses__workplace",
-                    "nation_notes",
-                    *(["parts"] if kind == "script" else []),
-                    *(["relevance__workplace"] if kind == "resource" else []),
-                    *[key for key in RELATED if key in KEYS[kind]],
-                )
-            )
-            for obj in queryset:
-                write_text(root / folders[kind] / f"{obj.slug}.md", render_item_file(kind, obj))
+        for kind in MODELS:
+            for obj in with_related(kind).order_by("slug"):
+                state = snapshot(obj)
+                guard.remember(obj, state)
+                text = render_item_file(kind, obj, state)
+                write_text(root / folders[kind] / f"{obj.slug}.md", text)
+
+
+def with_related(kind: str):
+    """Items of one kind with everything `snapshot` reads, in a few queries for them all."""
+    return (
+        MODELS[kind]
+        .objects.select_related("reviewed_by")
+        .prefetch_related(
+            "topics",
+            "stages",
+            "tags",
+            "glosses__workplace",
+            "nation_notes",
+            *(["parts"] if kind == "script" else []),
+            *(["relevance__workplace"] if kind == "resource" else []),
+            *[key for key in RELATED if key in KEYS[kind]],
+        )
+    )
 
 
 def snapshot(obj) -> dict:
@@ -1022,8 +1072,8 @@ def snapshot(obj) -> dict:
     return state
 
 
-def render_item_file(kind: str, obj) -> str:
-    state = snapshot(obj)
+def render_item_file(kind: str, obj, state: dict | None = None) -> str:
+    state = state or snapshot(obj)
     front: dict[str, Any] = {"type": kind, "title": state["title"]}
     if state["summary"]:
         front["summary"] = state["summary"]
