@@ -11,6 +11,9 @@ jargon list) with `register()`, so `load_content` and `export_content` know them
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,22 +31,23 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.line:  # about a whole item, not a line of its file
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
 class Problems(list):
-    """What stops a load. `notes` holds what a load should mention but does not stop for
-    (an owner with no user by that name: the item loads with no owner)."""
+    """What stops a load. `warnings` are worth saying but stop nothing."""
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.notes: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def add(self, path: Path, line: int, message: str) -> None:
         self.append(Problem(path, max(line, 1), message))
 
-    def note(self, path: Path, line: int, message: str) -> None:
-        self.notes.append(Problem(path, max(line, 1), message))
+    def warn(self, path: Path, line: int, message: str) -> None:
+        self.warnings.append(Problem(path, max(line, 1), message))
 
 
 class ContentError(Exception):
@@ -59,6 +63,8 @@ class Counts:
     )
     notes: list[Problem] = field(default_factory=list)
 
+    warnings: list[Problem] = field(default_factory=list)
+
     def record(self, kind: str, outcome: str) -> None:
         self.by_kind[kind][outcome] += 1
 
@@ -68,6 +74,87 @@ class Counts:
     @property
     def changed(self) -> bool:
         return bool(self.total("created") or self.total("updated"))
+
+
+# --- Items changed in admin since they were last loaded or exported --------------------------
+
+CHANGED_IN_ADMIN = (
+    "changed in admin since it was last loaded; use --force to overwrite "
+    "(the admin version stays in its history)"
+)
+
+
+def fingerprint(state: Any) -> str:
+    """A short digest of everything a content file says about an item."""
+    text = json.dumps(state, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Guard:
+    """Keeps a load from writing over editors' work, and remembers what was loaded or exported.
+
+    Before a section overwrites an existing item it asks `may_overwrite(obj, state_now, path)`:
+    no, when the item's state now differs from its state when last loaded or exported (so it
+    was changed in admin since), unless the load is forced. After writing, a section tells
+    `remember(obj, state)` the state each item in its files now has; `save()` keeps it
+    (core.models.LoadedState). An item never loaded or exported before may be overwritten."""
+
+    def __init__(self, *, force: bool = False):
+        self.force = force
+        self.refused: list[Problem] = []
+        self._recorded: dict[type, dict[str, str]] = {}
+        self._states: dict[type, dict[str, str]] = defaultdict(dict)
+
+    def _recorded_for(self, model: type) -> dict[str, str]:
+        if model not in self._recorded:
+            from django.contrib.contenttypes.models import ContentType
+
+            from .models import LoadedState
+
+            self._recorded[model] = dict(
+                LoadedState.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model)
+                ).values_list("object_id", "fingerprint")
+            )
+        return self._recorded[model]
+
+    def may_overwrite(self, obj, state_now: Any, path: Path | str) -> bool:
+        if self.force:
+            return True
+        last = self._recorded_for(type(obj)).get(str(obj.pk))
+        if last is None or last == fingerprint(state_now):
+            return True
+        self.refused.append(Problem(Path(path), 0, CHANGED_IN_ADMIN))
+        return False
+
+    def remember(self, obj, state: Any) -> None:
+        self._states[type(obj)][str(obj.pk)] = fingerprint(state)
+
+    def save(self) -> None:
+        """Keep the remembered states: one query a kind of item, and only for what changed."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
+
+        from .models import LoadedState
+
+        now = timezone.now()
+        for model, states in self._states.items():
+            recorded = self._recorded_for(model)
+            changed = {pk: print_ for pk, print_ in states.items() if recorded.get(pk) != print_}
+            if not changed:
+                continue
+            content_type = ContentType.objects.get_for_model(model)
+            LoadedState.objects.bulk_create(
+                [
+                    LoadedState(content_type=content_type, object_id=pk, fingerprint=fp, at=now)
+                    for pk, fp in changed.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["content_type", "object_id"],
+                update_fields=["fingerprint", "at"],
+            )
+            recorded.update(changed)
+        self._states.clear()
 
 
 # --- Known slugs, from the database and from the files being loaded ---------------------------
@@ -210,6 +297,22 @@ def item_line(sequence: LineList, index: int, offset: int = 0) -> int:
     return offset + (lines[index] if index < len(lines) else getattr(sequence, "line", 1))
 
 
+def reviewer_without_account(item_values: dict, path: Path, line: int, problems: Problems) -> None:
+    """A file exported from another hub may name a reviewer with no account in this one. The
+    name is kept in the review notes, with a warning, so the file still loads."""
+    reviewer = item_values["reviewed_by"]
+    note = f"Reviewed by {reviewer} (no account here)."
+    notes = item_values.get("review_notes", "")
+    if note not in notes:
+        item_values["review_notes"] = "\n\n".join(part for part in (notes, note) if part)
+    item_values["reviewed_by"] = ""
+    problems.warn(
+        path,
+        line,
+        f"reviewed_by: no user called {reviewer!r} here, so it is kept in the review notes",
+    )
+
+
 def parse_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
@@ -223,14 +326,31 @@ def parse_date(value: Any) -> datetime.date:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def choose_scalar_style(self):
+        # Text of more than one line is always a block (`|`), as editors write it. PyYAML would
+        # fall back to an escaped "..." string for a line ending in a space, or a tab; a block
+        # keeps both exactly, so that is safe.
+        if (
+            self.event.style == "|"
+            and not (self.flow_level or self.simple_key_context)
+            and not _CONTROL_CHARACTERS.search(self.event.value)
+        ):
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            return "|"
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style  # quoted as editors quote: "Yes", "1:1"
 
+
+# Characters a block cannot hold (all but tab and line feed below space, DEL, and the like).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")
 
 # Dates are written plainly (2026-03-02), not quoted, as editors write them.
 _Dumper.yaml_implicit_resolvers = _LineLoader.yaml_implicit_resolvers
 
 
 def _represent_str(dumper, value: str):
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # as core.models keeps text
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -249,20 +369,33 @@ _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(datetime.date, _represent_date)
 
 
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(
+class _IndentedListDumper(_Dumper):
+    """Lists inside a mapping indented under their key, as decision tool files are written."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def dump_yaml(data: Any, header: str = "", *, indented_lists: bool = False) -> str:
+    """YAML as editors write it: long lines kept whole, text of several lines as a block.
+
+    `header` is a comment written above the data (each line starting with '# '), so that a
+    file's explanation survives being exported."""
+    text = yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_IndentedListDumper if indented_lists else _Dumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=1_000_000,  # never fold a long line: editors read and change whole sentences
         default_flow_style=False,
     )
+    return header + text
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write a content file as UTF-8 with `\\n` line endings, on any system."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", newline="\n")
 
 
 # --- Sections ------------------------------------------------------------------------------
@@ -292,10 +425,12 @@ class Section(Protocol):
     def check(self, items: list[Any], known: Known, problems: Problems) -> None:
         """Checks that need every file read first (references between files)."""
 
-    def apply(self, items: list[Any], counts: Counts) -> None:
-        """Write to the database. Runs inside the load's transaction."""
+    def apply(self, items: list[Any], counts: Counts, guard: Guard) -> None:
+        """Write to the database. Runs inside the load's transaction. Ask the guard before
+        overwriting an item that exists, and tell it each item's state after."""
 
-    def export(self, root: Path) -> None: ...
+    def export(self, root: Path, guard: Guard) -> None:
+        """Write the files, telling the guard the state of each item written."""
 
     def known_in_database(self, known: Known) -> None: ...
 
@@ -333,10 +468,11 @@ def _discover(paths: list[Path]) -> list[SourceFile]:
     return found
 
 
-def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
+def load(paths: list[Path], *, dry_run: bool = False, force: bool = False) -> Counts:
     """Load content files into the database, all or nothing.
 
-    Raises ContentError listing every problem found; the database is then unchanged.
+    Raises ContentError listing every problem found; the database is then unchanged. Items
+    changed in admin since they were last loaded or exported are problems too, unless `force`.
     """
     from django.db import transaction
 
@@ -372,10 +508,14 @@ def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
     if problems:
         raise ContentError(problems)
 
-    counts = Counts(notes=list(problems.notes))
+    counts = Counts(warnings=list(problems.warnings))
+    guard = Guard(force=force)
     with transaction.atomic():
         for section in sections():
-            section.apply(parsed[section.name], counts)
+            section.apply(parsed[section.name], counts, guard)
+        if guard.refused:
+            transaction.set_rollback(True)
+            raise ContentError(guard.refused)
         for problem in _live_items_breaking_the_rules():
             problems.append(problem)
         if problems:
@@ -383,7 +523,9 @@ def load(paths: list[Path], *, dry_run: bool = False) -> Counts:
             raise ContentError(problems)
         if dry_run:
             transaction.set_rollback(True)
-        elif counts.changed:
+            return counts
+        guard.save()
+        if counts.changed:
             # Reading ease, the search index and the page cache: once for the whole load.
             publishing.changed_everything()
     return counts
@@ -409,6 +551,12 @@ def _live_items_breaking_the_rules() -> list[Problem]:
 
 
 def export(root: Path) -> None:
+    """Write every item to files under `root`, and remember each item's state as exported."""
+    from django.db import transaction
+
     root.mkdir(parents=True, exist_ok=True)
-    for section in sections():
-        section.export(root)
+    guard = Guard()
+    with transaction.atomic():
+        for section in sections():
+            section.export(root, guard)
+        guard.save()

@@ -143,7 +143,35 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class RenderedMarkdownModel(models.Model):
+def plain_line_endings(text: str) -> str:
+    """Browsers send a text box's lines ending in CR LF; the hub keeps them as LF alone."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class PlainLineEndings:
+    """Every text field of a piece of content is kept with `\\n` line endings, however it was
+    typed: so exported content files never hold CR LF, or text YAML can only write escaped.
+
+    Mixed in before models.Model. It works in `clean_fields` (the admin's forms, before their
+    checks count characters) and in `save` (every ORM save, the admin's included)."""
+
+    def normalise_line_endings(self) -> None:
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = getattr(self, field.attname)
+                if isinstance(value, str) and "\r" in value:
+                    setattr(self, field.attname, plain_line_endings(value))
+
+    def clean_fields(self, exclude=None):
+        self.normalise_line_endings()
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self.normalise_line_endings()
+        super().save(*args, **kwargs)
+
+
+class RenderedMarkdownModel(PlainLineEndings, models.Model):
     """Stores each Markdown field next to its rendered HTML (`<field>_html`)."""
 
     markdown_fields: tuple[str, ...] = ()
@@ -152,6 +180,7 @@ class RenderedMarkdownModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.normalise_line_endings()
         self.render_markdown_fields()
         super().save(*args, **kwargs)
         if not hasattr(self, "_loaded_slug"):  # made here, not loaded: its first address
@@ -430,3 +459,25 @@ class NationNote(RenderedMarkdownModel):
 
     def __str__(self) -> str:
         return f"In {self.get_nation_display()}"
+
+
+class LoadedState(models.Model):
+    """The state of an item when it was last loaded from, or exported to, a content file.
+
+    `load_content` compares an item's state now with this fingerprint: when they differ, someone
+    changed the item in admin since, and the load refuses to write over it without --force."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=191)
+    fingerprint = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_loaded_state_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} as last loaded or exported"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.content_files import (
     Counts,
+    Guard,
     Known,
     LineDict,
     Problems,
@@ -258,17 +259,23 @@ class DecisionSection:
                 )
             seen.setdefault(tree.slug, tree.path)
 
-    def apply(self, items: list[TreeFile], counts: Counts) -> None:
+    def apply(self, items: list[TreeFile], counts: Counts, guard: Guard) -> None:
         for tree_file in items:
             existing = DecisionTree.objects.filter(slug=tree_file.slug).first()
             wanted = self._canonical(tree_file, existing)
-            if existing is not None and self._canonical_from_db(existing) == wanted:
-                counts.record(self.name, "unchanged")
-                continue
+            if existing is not None:
+                now = self._canonical_from_db(existing)
+                if now == wanted:
+                    counts.record(self.name, "unchanged")
+                    guard.remember(existing, now)
+                    continue
+                if not guard.may_overwrite(existing, now, tree_file.path):
+                    continue
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {tree_file.path}")
-                self._write(existing, tree_file.slug, wanted)
+                tree = self._write(existing, tree_file.slug, wanted)
             counts.record(self.name, "updated" if existing else "created")
+            guard.remember(tree, self._canonical_from_db(tree))
 
     @staticmethod
     def _canonical(tree_file: TreeFile, existing: DecisionTree | None) -> dict:
@@ -331,7 +338,7 @@ class DecisionSection:
         }
         return data
 
-    def _write(self, tree: DecisionTree | None, slug: str, data: dict) -> None:
+    def _write(self, tree: DecisionTree | None, slug: str, data: dict) -> DecisionTree:
         fields = {
             "title": data["title"],
             "summary": data["summary"],
@@ -392,10 +399,12 @@ class DecisionSection:
                 )
         tree.start_question = questions.get(data["start"])
         tree.save()
+        return tree
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         for tree in DecisionTree.objects.order_by("slug"):
             data = self._canonical_from_db(tree)
+            guard.remember(tree, data)
             out: dict[str, Any] = {"title": data["title"]}
             if data["summary"]:
                 out["summary"] = data["summary"]
@@ -439,7 +448,8 @@ class DecisionSection:
                 if o["glosses"]:
                     outcome["glosses"] = {k: v + "\n" for k, v in o["glosses"].items()}
                 out["outcomes"].append(outcome)
-            write_text(root / "decisions" / f"{tree.slug}.yaml", dump_yaml(out))
+            text = dump_yaml(out, indented_lists=True)
+            write_text(root / "decisions" / f"{tree.slug}.yaml", text)
 
 
 register(DecisionSection())

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from core.models import Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from core.models import Gloss, NationNote, PlainLineEndings, RenderedMarkdownModel, ReviewedContent
 
 from .validation import AnswerShape, TreeShape, problems_in
 
@@ -169,7 +169,7 @@ class OutcomeGloss(Gloss):
         ]
 
 
-class Answer(models.Model):
+class Answer(PlainLineEndings, models.Model):
     """One answer to a question. It leads to the next question or to an outcome, never both."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")

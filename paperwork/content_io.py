@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.content_files import (
     Counts,
+    Guard,
     Known,
     LineDict,
     LineList,
@@ -30,6 +31,7 @@ from core.content_files import (
     parse_date,
     parse_nation_notes,
     register,
+    reviewer_without_account,
     write_text,
 )
 from core.models import Status
@@ -326,13 +328,11 @@ class FormSection:
             check_glossary_links(item.path, item.text, known, problems)
             reviewer = item.values["reviewed_by"]
             if reviewer and reviewer not in users:
-                problems.add(
-                    item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
-                )
+                reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
             owner = item.values["owner"]
             if owner and owner not in users:
                 # As for guides: the form loads with no owner, and the load notes it.
-                problems.note(
+                problems.warn(
                     item.path,
                     item.line("owner"),
                     f"owner: no user called {owner!r}, so it is loaded with no owner",
@@ -378,16 +378,22 @@ class FormSection:
             "fields": values["fields"],
         }
 
-    def apply(self, items: list[FormFile], counts: Counts) -> None:
+    def apply(self, items: list[FormFile], counts: Counts, guard: Guard) -> None:
         workplaces = {w.slug: w for w in Workplace.objects.all()}
         topics = {t.slug: t for t in Topic.objects.all()}
         stages = {s.slug: s for s in Stage.objects.all()}
-        existing = {f.slug: f for f in Form.objects.filter(slug__in=[i.slug for i in items])}
+        existing = {f.slug: f for f in with_related().filter(slug__in=[i.slug for i in items])}
+        written = []
         for item in items:
             obj = existing.get(item.slug)
-            if obj is not None and self._wanted(item, obj) == snapshot(obj):
-                counts.record(self.name, "unchanged")
-                continue
+            if obj is not None:
+                now = snapshot(obj)
+                if self._wanted(item, obj) == now:
+                    counts.record(self.name, "unchanged")
+                    guard.remember(obj, now)
+                    continue
+                if not guard.may_overwrite(obj, now, item.path):
+                    continue
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {item.path}")
                 created = obj is None
@@ -421,15 +427,23 @@ class FormSection:
                     reading_ease=reading_ease(obj.readable_text())
                 )
             counts.record(self.name, "created" if created else "updated")
+            written.append(obj.slug)
+        if written:  # what the written forms now hold, read back in one go
+            for obj in with_related().filter(slug__in=written):
+                guard.remember(obj, snapshot(obj))
 
-    def export(self, root: Path) -> None:
-        queryset = (
-            Form.objects.order_by("slug")
-            .select_related("reviewed_by", "owner")
-            .prefetch_related("topics", "stages", "glosses__workplace", "nation_notes", "fields")
-        )
-        for obj in queryset:
-            write_text(root / FOLDER / f"{obj.slug}.md", render_form_file(obj))
+    def export(self, root: Path, guard: Guard) -> None:
+        for obj in with_related().order_by("slug"):
+            state = snapshot(obj)
+            guard.remember(obj, state)
+            write_text(root / FOLDER / f"{obj.slug}.md", render_form_file(obj, state))
+
+
+def with_related():
+    """Forms with everything `snapshot` reads, in a few queries for them all."""
+    return Form.objects.select_related("reviewed_by", "owner").prefetch_related(
+        "topics", "stages", "glosses__workplace", "nation_notes", "fields"
+    )
 
 
 NATION_ORDER = list(NATION_NAMES)
@@ -486,8 +500,8 @@ def _block(text: str) -> str:
     return text + "\n"
 
 
-def render_form_file(obj: Form) -> str:
-    state = snapshot(obj)
+def render_form_file(obj: Form, state: dict | None = None) -> str:
+    state = state or snapshot(obj)
     front: dict[str, Any] = {"type": "form", "title": state["title"], "kind": state["kind"]}
     if state["summary"]:
         front["summary"] = state["summary"]

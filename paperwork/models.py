@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from core.models import Gloss, NationNote, ReviewedContent
+from core.models import Gloss, NationNote, PlainLineEndings, ReviewedContent
 
 # ((field-name)) in a letter's text stands for what the reader typed in that field.
 PLACEHOLDER = re.compile(r"\(\(\s*([^()\s]*)\s*\)\)")
@@ -86,7 +86,7 @@ class Form(ReviewedContent):
         return "\n\n".join(part for part in parts if part)
 
 
-class FormField(models.Model):
+class FormField(PlainLineEndings, models.Model):
     """One question on a form, in order."""
 
     class Kind(models.TextChoices):

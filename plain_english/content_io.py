@@ -10,6 +10,7 @@ import reversion
 
 from core.content_files import (
     Counts,
+    Guard,
     Known,
     Problems,
     SourceFile,
@@ -24,6 +25,13 @@ from core.content_files import (
 from .models import JargonTerm
 
 KEYS = {"term", "alternative", "note"}
+HEADER = (
+    "# HR and office words that readers may not know. Each is matched with its word family\n"
+    '# ("utilise" also finds "utilising"). With `alternative`, the checker suggests the plainer '
+    "word\n"
+    "# in every field that uses it. Without one, the word must be explained, or linked to the\n"
+    "# glossary with [[term]], somewhere on the page.\n"
+)
 
 
 class JargonSection:
@@ -74,36 +82,44 @@ class JargonSection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    @staticmethod
+    def state_of(term: JargonTerm) -> dict:
+        return {"term": term.term, "alternative": term.alternative, "note": term.note}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {t.term: t for t in JargonTerm.objects.all()}
         for item in items:
             term = existing.get(item["term"])
-            if term is not None and (term.alternative, term.note) == (
-                item["alternative"],
-                item["note"],
-            ):
+            if term is not None and self.state_of(term) == item:
                 counts.record(self.name, "unchanged")
+                guard.remember(term, item)
+                continue
+            if term is not None and not guard.may_overwrite(
+                term, self.state_of(term), f"jargon.yaml {term.term!r}"
+            ):
                 continue
             with reversion.create_revision():
                 reversion.set_comment("Loaded from jargon.yaml")
                 if term is None:
-                    JargonTerm.objects.create(**item)
+                    term = JargonTerm.objects.create(**item)
                     counts.record(self.name, "created")
                 else:
                     term.alternative, term.note = item["alternative"], item["note"]
                     term.save()
                     counts.record(self.name, "updated")
+            guard.remember(term, self.state_of(term))
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         entries = []
-        for term in JargonTerm.objects.order_by("term"):
+        for term in JargonTerm.objects.order_by("pk"):  # file order: a load creates rows in it
+            guard.remember(term, self.state_of(term))
             entry = {"term": term.term}
             if term.alternative:
                 entry["alternative"] = term.alternative
             if term.note:
                 entry["note"] = term.note
             entries.append(entry)
-        write_text(root / "jargon.yaml", dump_yaml(entries))
+        write_text(root / "jargon.yaml", dump_yaml(entries, HEADER))
 
 
 register(JargonSection())

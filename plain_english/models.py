@@ -1,13 +1,15 @@
 import reversion
 from django.db import models
 
+from core.models import PlainLineEndings
+
 
 class JargonTermQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
 
-class JargonTerm(models.Model):
+class JargonTerm(PlainLineEndings, models.Model):
     """An HR or care word that readers may not know, with a plainer way to say it."""
 
     term = models.CharField(max_length=80, unique=True)

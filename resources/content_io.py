@@ -11,10 +11,12 @@ import reversion
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.content_files import (
     Counts,
+    Guard,
     Known,
     LineDict,
     LineList,
@@ -29,6 +31,7 @@ from core.content_files import (
     parse_nation_notes,
     parse_yaml,
     register,
+    reviewer_without_account,
     write_text,
 )
 from core.facts import fact_references
@@ -55,14 +58,34 @@ from .models import (
     Workplace,
 )
 
+# The comments at the top of files, written back on export so the files explain themselves.
+WORKPLACES_HEADER = (
+    "# Kinds of workplace that advice is tailored to. Glosses and relevance use these slugs.\n"
+)
+FACTS_HEADER = (
+    "# Named facts that differ between the UK nations. Write {fact:name} in any Markdown field.\n"
+    "# `value` is used for every nation that has no value of its own. See content/README.md.\n"
+)
+SYNONYMS_HEADER = (
+    "# Words that should find the same pages. Each line is one group: everyday words next to HR "
+    "words.\n"
+    "# Every word is text. Quote anything YAML could read as a number, a date or yes/no: "
+    '"1:1", "121".\n'
+    '# A longer phrase is matched before its words, so "sick note" is not read as "sick" and '
+    '"note".\n'
+)
+
 # --- Taxonomies: workplaces, topics, stages ------------------------------------------------
 
 
 class TaxonomySection:
-    def __init__(self, *, name: str, model, order: int, extra_fields: tuple[str, ...] = ()):
+    def __init__(
+        self, *, name: str, model, order: int, extra_fields: tuple[str, ...] = (), header=""
+    ):
         self.name = name
         self.model = model
         self.order = order
+        self.header = header
         self.fields = ("name", *extra_fields, "description")
 
     def claims(self, relative: Path) -> bool:
@@ -122,17 +145,22 @@ class TaxonomySection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    def state_of(self, obj) -> dict:
+        return {key: getattr(obj, key) for key in ("slug", "position", *self.fields)}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {obj.slug: obj for obj in self.model.objects.all()}
         for item in items:
             obj = existing.get(item["slug"])
             if obj is None:
                 with reversion.create_revision():
                     reversion.set_comment(f"Loaded from {self.name}.yaml")
-                    self.model.objects.create(**item)
+                    obj = self.model.objects.create(**item)
                 counts.record(self.name, "created")
-            elif all(getattr(obj, key) == value for key, value in item.items()):
+            elif self.state_of(obj) == item:
                 counts.record(self.name, "unchanged")
+            elif not guard.may_overwrite(obj, self.state_of(obj), f"{self.name}.yaml {obj.slug}"):
+                continue
             else:
                 with reversion.create_revision():
                     reversion.set_comment(f"Loaded from {self.name}.yaml")
@@ -140,14 +168,16 @@ class TaxonomySection:
                         setattr(obj, key, value)
                     obj.save()
                 counts.record(self.name, "updated")
+            guard.remember(obj, self.state_of(obj))
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         entries = []
         for obj in self.model.objects.order_by("position", "slug"):
+            guard.remember(obj, self.state_of(obj))
             entry = {"slug": obj.slug}
             entry.update({f: getattr(obj, f) for f in self.fields if getattr(obj, f)})
             entries.append(entry)
-        write_text(root / f"{self.name}.yaml", dump_yaml(entries))
+        write_text(root / f"{self.name}.yaml", dump_yaml(entries, self.header))
 
 
 # --- Facts that differ between the nations ----------------------------------------------------
@@ -243,28 +273,39 @@ class FactSection:
                             "facts that use none",
                         )
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    @staticmethod
+    def state_of(fact: Fact) -> dict:
+        return {k: getattr(fact, k) for k in ("description", "value", *FACT_NATION_KEYS.values())}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {fact.name: fact for fact in Fact.objects.all()}
         for item in items:
             values = {k: v for k, v in item.items() if k not in {"name", "path", "lines"}}
             fact = existing.get(item["name"])
-            if fact is not None and all(getattr(fact, k) == v for k, v in values.items()):
+            if fact is not None and self.state_of(fact) == values:
                 counts.record(self.name, "unchanged")
+                guard.remember(fact, values)
+                continue
+            if fact is not None and not guard.may_overwrite(
+                fact, self.state_of(fact), f"{item['path']} {fact.name}"
+            ):
                 continue
             with reversion.create_revision():
                 reversion.set_comment("Loaded from facts.yaml")
                 if fact is None:
-                    Fact.objects.create(name=item["name"], **values)
+                    fact = Fact.objects.create(name=item["name"], **values)
                     counts.record(self.name, "created")
                 else:
                     for key, value in values.items():
                         setattr(fact, key, value)
                     fact.save()
                     counts.record(self.name, "updated")
+            guard.remember(fact, self.state_of(fact))
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         entries = []
-        for fact in Fact.objects.order_by("name"):
+        for fact in Fact.objects.order_by("pk"):  # file order: a load creates rows in it
+            guard.remember(fact, self.state_of(fact))
             entry = {"name": fact.name}
             if fact.description:
                 entry["description"] = fact.description
@@ -277,7 +318,7 @@ class FactSection:
                 }
             )
             entries.append(entry)
-        write_text(root / "facts.yaml", dump_yaml(entries))
+        write_text(root / "facts.yaml", dump_yaml(entries, FACTS_HEADER))
 
 
 # --- Glossary and synonyms -----------------------------------------------------------------
@@ -340,28 +381,38 @@ class GlossarySection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[dict], counts: Counts) -> None:
+    @staticmethod
+    def state_of(term: GlossaryTerm) -> dict:
+        return {"slug": term.slug, "term": term.term, "definition": term.definition}
+
+    def apply(self, items: list[dict], counts: Counts, guard: Guard) -> None:
         existing = {term.slug: term for term in GlossaryTerm.objects.all()}
         for item in items:
             term = existing.get(item["slug"])
-            if term and term.term == item["term"] and term.definition == item["definition"]:
+            if term and self.state_of(term) == item:
                 counts.record(self.name, "unchanged")
+                guard.remember(term, item)
+                continue
+            if term and not guard.may_overwrite(
+                term, self.state_of(term), f"glossary.yaml {term.slug}"
+            ):
                 continue
             with reversion.create_revision():
                 reversion.set_comment("Loaded from glossary.yaml")
                 if term is None:
-                    GlossaryTerm.objects.create(**item)
+                    term = GlossaryTerm.objects.create(**item)
                     counts.record(self.name, "created")
                 else:
                     term.term, term.definition = item["term"], item["definition"]
                     term.save()
                     counts.record(self.name, "updated")
+            guard.remember(term, self.state_of(term))
 
-    def export(self, root: Path) -> None:
-        entries = [
-            {"term": t.term, "slug": t.slug, "definition": t.definition}
-            for t in GlossaryTerm.objects.order_by("term", "slug")
-        ]
+    def export(self, root: Path, guard: Guard) -> None:
+        entries = []
+        for t in GlossaryTerm.objects.order_by(Lower("term"), "slug"):
+            guard.remember(t, self.state_of(t))
+            entries.append({"term": t.term, "slug": t.slug, "definition": t.definition})
         write_text(root / "glossary.yaml", dump_yaml(entries))
 
 
@@ -431,7 +482,8 @@ class SynonymSection:
     def check(self, items, known, problems) -> None:
         pass
 
-    def apply(self, items: list[str], counts: Counts) -> None:
+    def apply(self, items: list[str], counts: Counts, guard: Guard) -> None:
+        # Groups have no name to follow between loads, so the guard does not watch them.
         existing = {group.words: group for group in SynonymGroup.objects.all()}
         for words in items:
             if words in existing:
@@ -456,9 +508,9 @@ class SynonymSection:
                     SynonymGroup.objects.create(words=words)
             counts.record(self.name, "updated" if older else "created")
 
-    def export(self, root: Path) -> None:
-        groups = [group.word_list for group in SynonymGroup.objects.order_by("words")]
-        write_text(root / "synonyms.yaml", dump_yaml(groups))
+    def export(self, root: Path, guard: Guard) -> None:
+        groups = [group.word_list for group in SynonymGroup.objects.order_by("pk")]  # file order
+        write_text(root / "synonyms.yaml", dump_yaml(groups, SYNONYMS_HEADER))
 
 
 # --- Guides, scripts and resources -----------------------------------------------------------
@@ -778,14 +830,12 @@ class ItemSection:
                 urgent_routes.append(item)
             reviewer = item.values.get("reviewed_by")
             if reviewer and reviewer not in users:
-                problems.add(
-                    item.path, item.line("reviewed_by"), f"reviewed_by: no user called {reviewer!r}"
-                )
+                reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
             owner = item.values.get("owner")
             if owner and owner not in users:
                 # Not a reason to stop the load: the item loads with no owner, and the note says
                 # so (an editor may not have an account on this hub yet).
-                problems.note(
+                problems.warn(
                     item.path,
                     item.line("owner"),
                     f"owner: no user called {owner!r}, so it is loaded with no owner",
@@ -801,7 +851,7 @@ class ItemSection:
 
     # Writing -----------------------------------------------------------------------------
 
-    def apply(self, items: list[ItemFile], counts: Counts) -> None:
+    def apply(self, items: list[ItemFile], counts: Counts, guard: Guard) -> None:
         workplaces = {w.slug: w for w in Workplace.objects.all()}
         taxonomy = {
             "topics": {t.slug: t for t in Topic.objects.all()},
@@ -810,9 +860,11 @@ class ItemSection:
         existing = {
             kind: {
                 o.slug: o
-                for o in model.objects.filter(slug__in=[i.slug for i in items if i.type == kind])
+                for o in with_related(kind).filter(
+                    slug__in=[i.slug for i in items if i.type == kind]
+                )
             }
-            for kind, model in MODELS.items()
+            for kind in MODELS
         }
         # Moving the urgent route to another guide: unset the old one first (one at a time).
         urgent = [i.slug for i in items if i.type == "guide" and i.values.get("urgent_route")]
@@ -825,17 +877,29 @@ class ItemSection:
                 obj.save()
                 existing[item.type][item.slug] = obj
                 created.add((item.type, item.slug))
+        written: dict[str, list[str]] = {kind: [] for kind in MODELS}
         for item in items:
             obj = existing[item.type][item.slug]
             is_new = (item.type, item.slug) in created
             wanted = self._snapshot_from_file(item, obj)
-            if not is_new and wanted == snapshot(obj):
-                counts.record(f"{item.type}s", "unchanged")
-                continue
+            if not is_new:
+                now = snapshot(obj)
+                if wanted == now:
+                    counts.record(f"{item.type}s", "unchanged")
+                    guard.remember(obj, now)
+                    continue
+                if not guard.may_overwrite(obj, now, item.path):
+                    continue
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {item.path}")
                 self._write(obj, item, workplaces, taxonomy, existing)
             counts.record(f"{item.type}s", "created" if is_new else "updated")
+            written[item.type].append(item.slug)
+        # What the written items now hold, read back in one go a kind.
+        for kind, slugs in written.items():
+            if slugs:
+                for obj in with_related(kind).filter(slug__in=slugs):
+                    guard.remember(obj, snapshot(obj))
 
     def _fields(self, item: ItemFile, obj) -> dict:
         values = item.values
@@ -944,25 +1008,32 @@ class ItemSection:
 
     # Exporting ---------------------------------------------------------------------------
 
-    def export(self, root: Path) -> None:
+    def export(self, root: Path, guard: Guard) -> None:
         folders = {"guide": "guides", "script": "scripts", "resource": "resources"}
-        for kind, model in MODELS.items():
-            queryset = (
-                model.objects.order_by("slug")
-                .select_related("reviewed_by", "owner")
-                .prefetch_related(
-                    "topics",
-                    "stages",
-                    "tags",
-                    "glosses__workplace",
-                    "nation_notes",
-                    *(["parts"] if kind == "script" else []),
-                    *(["relevance__workplace"] if kind == "resource" else []),
-                    *[key for key in RELATED if key in KEYS[kind]],
-                )
-            )
-            for obj in queryset:
-                write_text(root / folders[kind] / f"{obj.slug}.md", render_item_file(kind, obj))
+        for kind in MODELS:
+            for obj in with_related(kind).order_by("slug"):
+                state = snapshot(obj)
+                guard.remember(obj, state)
+                text = render_item_file(kind, obj, state)
+                write_text(root / folders[kind] / f"{obj.slug}.md", text)
+
+
+def with_related(kind: str):
+    """Items of one kind with everything `snapshot` reads, in a few queries for them all."""
+    return (
+        MODELS[kind]
+        .objects.select_related("reviewed_by", "owner")
+        .prefetch_related(
+            "topics",
+            "stages",
+            "tags",
+            "glosses__workplace",
+            "nation_notes",
+            *(["parts"] if kind == "script" else []),
+            *(["relevance__workplace"] if kind == "resource" else []),
+            *[key for key in RELATED if key in KEYS[kind]],
+        )
+    )
 
 
 def snapshot(obj) -> dict:
@@ -1022,8 +1093,8 @@ def snapshot(obj) -> dict:
     return state
 
 
-def render_item_file(kind: str, obj) -> str:
-    state = snapshot(obj)
+def render_item_file(kind: str, obj, state: dict | None = None) -> str:
+    state = state or snapshot(obj)
     front: dict[str, Any] = {"type": kind, "title": state["title"]}
     if state["summary"]:
         front["summary"] = state["summary"]
@@ -1035,6 +1106,8 @@ def render_item_file(kind: str, obj) -> str:
         front["kind"] = state["kind"]
         if state["nations"]:
             front["nations"] = state["nations"].split()
+    if kind == "guide" and state["urgent_route"]:
+        front["urgent_route"] = True
     for key in ("topics", "stages", "tags"):
         if state[key]:
             front[key] = state[key]
@@ -1047,23 +1120,20 @@ def render_item_file(kind: str, obj) -> str:
         front["owner"] = state["owner"]
     if state["review_notes"]:
         front["review_notes"] = state["review_notes"]
+    if kind == "resource" and state["relevance"]:
+        front["relevance"] = state["relevance"]
+    if state["glosses"]:
+        front["glosses"] = {slug: body + "\n" for slug, body in state["glosses"].items()}
+    if kind == "resource" and state["licence_note"]:
+        front["licence"] = state["licence_note"]
     if kind in WITH_POLICY_SIGNPOST:
         if not state["check_policy_first"]:
             front["check_policy_first"] = False
         if state["policy_note"]:
-            front["policy_note"] = state["policy_note"]
-    if kind == "guide" and state["urgent_route"]:
-        front["urgent_route"] = True
+            front["policy_note"] = state["policy_note"] + "\n"  # a block (`|`), as editors write it
     for key in RELATED:
         if state.get(key):
             front[key] = state[key]
-    if kind == "resource":
-        if state["licence_note"]:
-            front["licence"] = state["licence_note"]
-        if state["relevance"]:
-            front["relevance"] = state["relevance"]
-    if state["glosses"]:
-        front["glosses"] = {slug: body + "\n" for slug, body in state["glosses"].items()}
     if state["nation_notes"]:
         front["nation_notes"] = {slug: body + "\n" for slug, body in state["nation_notes"].items()}
     body = state["body"]
@@ -1075,7 +1145,13 @@ def render_item_file(kind: str, obj) -> str:
 
 
 for section in (
-    TaxonomySection(name="workplaces", model=Workplace, order=10, extra_fields=("short_name",)),
+    TaxonomySection(
+        name="workplaces",
+        model=Workplace,
+        order=10,
+        extra_fields=("short_name",),
+        header=WORKPLACES_HEADER,
+    ),
     TaxonomySection(name="topics", model=Topic, order=11),
     TaxonomySection(name="stages", model=Stage, order=12, extra_fields=("situation",)),
     FactSection(),

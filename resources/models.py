@@ -10,11 +10,18 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from core.facts import fact_references
-from core.models import ContentQuerySet, Gloss, NationNote, RenderedMarkdownModel, ReviewedContent
+from core.models import (
+    ContentQuerySet,
+    Gloss,
+    NationNote,
+    PlainLineEndings,
+    RenderedMarkdownModel,
+    ReviewedContent,
+)
 from core.nations import NATION_NAMES, Nation, list_in_words, parse_nation_list
 
 
-class Taxonomy(models.Model):
+class Taxonomy(PlainLineEndings, models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -401,7 +408,7 @@ def relevance_level(note: str) -> int:
     )
 
 
-class ResourceRelevance(models.Model):
+class ResourceRelevance(PlainLineEndings, models.Model):
     """Why a resource matters, or not, in one kind of workplace."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="relevance")
@@ -460,7 +467,7 @@ class ResourceNationNote(NationNote):
         ]
 
 
-class Fact(models.Model):
+class Fact(PlainLineEndings, models.Model):
     """A named fact that may differ between the UK nations, such as the advice helpline.
 
     Markdown refers to it as {fact:name}; pages show the reader's nation's value (core.facts).
@@ -599,7 +606,7 @@ class GlossaryTerm(RenderedMarkdownModel):
         return f"{reverse('glossary')}#{self.slug}"
 
 
-class SynonymGroup(models.Model):
+class SynonymGroup(PlainLineEndings, models.Model):
     """Words that should find the same pages: everyday words next to HR words."""
 
     words = models.CharField(

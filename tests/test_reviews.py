@@ -482,5 +482,5 @@ def test_an_owner_with_no_user_is_noted_and_the_item_loads_with_no_owner(tmp_pat
     call_command("load_content", str(content), stdout=out, stderr=err)
 
     assert Guide.objects.get(slug="off-sick").owner is None
-    assert "off-sick.md:5: note: owner: no user called 'nobody'" in err.getvalue()
+    assert "off-sick.md:5: owner: no user called 'nobody'" in err.getvalue()
     assert "created" in out.getvalue()

@@ -24,14 +24,20 @@ class Command(BaseCommand):
             help="Load only into a hub with no guides, scripts or resources yet, so that a "
             "restarted server never writes over editors' work.",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Write over items changed in admin since they were last loaded or exported. "
+            "Their admin versions stay in their history.",
+        )
 
-    def handle(self, *args, paths, dry_run, if_empty, verbosity, **options):
+    def handle(self, *args, paths, dry_run, if_empty, force, verbosity, **options):
         if if_empty and any(m.objects.exists() for m in (Guide, Script, Resource)):
             self.stdout.write("The hub already has content; nothing loaded.")
             return
         paths = paths or [Path(settings.BASE_DIR) / "content"]
         try:
-            counts = content_files.load(paths, dry_run=dry_run)
+            counts = content_files.load(paths, dry_run=dry_run, force=force)
         except content_files.ContentError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
@@ -39,8 +45,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(error.problems)} {noun} found; nothing was loaded.", returncode=1
             ) from None
-        for note in counts.notes:
-            self.stderr.write(f"{note.path}:{note.line}: note: {note.message}")
+        for warning in counts.warnings:
+            self.stderr.write(f"{warning} (warning)")
         if verbosity >= 2:
             for kind, numbers in sorted(counts.by_kind.items()):
                 self.stdout.write(
