@@ -116,13 +116,18 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache, so cached pages never leak between tests: nor does
+    """Each test starts with an empty cache, so cached pages never leak between tests: nor do
+    cached content types, nor does
     the content generation's source (a test may have pointed it at Redis), nor what search
     keeps for the current generation."""
     from core import cache as generations
     from resources import search
 
+    from django.contrib.contenttypes.models import ContentType
+
     def forget():
+        # A test that flushes the database makes content types anew; their ids must not leak.
+        ContentType.objects.clear_cache()
         cache.clear()
         generations._generation = None
         search._per_generation.clear()

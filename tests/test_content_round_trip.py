@@ -98,10 +98,10 @@ def test_a_live_export_loads_into_a_fresh_hub_where_its_reviewer_has_no_account(
     client.force_login(factories.superuser(username="jsmith"))
     guide = Guide.objects.get(slug="off-sick")
     response = client.post(
-        reverse("admin:resources_guide_changelist"),
-        {"action": "mark_reviewed_today", "_selected_action": [guide.pk]},
+        reverse("admin:resources_guide_review", args=[guide.pk]),
+        {"notes": "Read it again.", "reason": "Testing the round trip."},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[:2000]
     assert Guide.objects.get(pk=guide.pk).reviewed_by.username == "jsmith"
     export(tmp_path / "live")
     assert b"reviewed_by: jsmith\n" in (tmp_path / "live" / "guides" / "off-sick.md").read_bytes()
@@ -118,9 +118,9 @@ def test_a_live_export_loads_into_a_fresh_hub_where_its_reviewer_has_no_account(
     )
     guide = Guide.objects.get(slug="off-sick")
     assert guide.reviewed_by is None
-    assert guide.review_notes == "Reviewed by jsmith (no account here)."
+    assert guide.review_notes == "Read it again.\n\nReviewed by jsmith (no account here)."
     again = export(tmp_path / "again")
-    assert b"review_notes: Reviewed by jsmith (no account here).\n" in again["guides/off-sick.md"]
+    assert b"  Reviewed by jsmith (no account here).\n" in again["guides/off-sick.md"]
     assert "0 created, 0 updated" in load(tmp_path / "again")
 
 
