@@ -544,7 +544,7 @@ def _live_items_breaking_the_rules() -> list[Problem]:
             if not issubclass(model, ReviewedContent):
                 continue
             for item in model.objects.published():
-                for message in publishing.check(item).problems:
+                for message in publishing.check(item, overridable=False).problems:
                     where = Path(model._meta.verbose_name_plural.replace(" ", "-")) / item.slug
                     found.append(Problem(where, 1, message))
     return found

@@ -203,7 +203,7 @@ class DraftingAdmin:
             saved = type(root)._default_manager.get(pk=root.pk)
             redirects.remember_loaded_slug(saved, root)
             if _is_live(saved):
-                outcome = publishing.check(saved)
+                outcome = publishing.check(saved, overridable=False)
                 if outcome.problems:
                     type(saved)._default_manager.filter(pk=saved.pk).update(status=Status.DRAFT)
                     self.message_user(

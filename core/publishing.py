@@ -78,9 +78,13 @@ def problems(item: models.Model) -> list[str]:
     return check(item).all_problems
 
 
-def check(item: models.Model) -> Result:
+def check(item: models.Model, *, overridable: bool = True) -> Result:
+    """The rules' findings; `overridable=False` leaves out the rules a publisher may
+    override (the plain-English check), for callers that only ask what stops an item."""
     hard, soft = [], []
     for rule in _rules:
+        if rule.may_override and not overridable:
+            continue
         if rule.model is None or isinstance(item, rule.model):
             (soft if rule.may_override else hard).extend(rule.check(item))
     return Result(published=False, problems=hard, overridable=soft)

@@ -367,7 +367,7 @@ def _rules_allow(obj) -> list[str]:
     """What stops `obj` going live, in words; empty when nothing does: the publishing rules
     (core.publishing), less the plain-English check, which an old version may have been
     published despite, with a reason kept in its history."""
-    return publishing.check(obj).problems
+    return publishing.check(obj, overridable=False).problems
 
 
 # --- The admin's restore and recover pages -----------------------------------------------------

@@ -1,6 +1,8 @@
 """Shared fixtures. Fixtures cost what they prove: the starter content is loaded once per test
-module for the tests that only read it, and the browser tests share one loaded live server."""
+process (once per module on PostgreSQL) for the tests that only read it, and the browser tests
+of a module share one loaded live server."""
 
+import contextlib
 import os
 
 import pytest
@@ -120,10 +122,10 @@ def _fresh_cache():
     cached content types, nor does
     the content generation's source (a test may have pointed it at Redis), nor what search
     keeps for the current generation."""
+    from django.contrib.contenttypes.models import ContentType
+
     from core import cache as generations
     from resources import search
-
-    from django.contrib.contenttypes.models import ContentType
 
     def forget():
         # A test that flushes the database makes content types anew; their ids must not leak.
@@ -168,13 +170,51 @@ def load_starter_content() -> None:
     call_command("load_content", verbosity=0)
 
 
+@contextlib.contextmanager
+def _starter_content_committed():
+    """The starter content, committed, for one module; the empty database again after it. On
+    in-memory SQLite the loaded database is copied once per process and put back after that
+    (tests/snapshots.py); elsewhere it is loaded, then flushed away."""
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from tests import snapshots
+
+    if snapshots.usable(connection):
+        if not snapshots.has("empty"):
+            snapshots.save(connection, "empty")
+        if not snapshots.restore(connection, "starter"):
+            load_starter_content()
+            snapshots.save(connection, "starter")
+        try:
+            yield
+        finally:
+            snapshots.restore(connection, "empty")
+        return
+    load_starter_content()
+    try:
+        yield
+    finally:
+        # The migration data is put back as it was, so post_migrate must not remake it.
+        call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
+        for each in connections.all():
+            restore_migration_data(each)
+
+
 @pytest.fixture(scope="module")
 def _starter_content_for_the_module(django_db_setup, django_db_blocker):
-    """Loaded once, inside a transaction that is rolled back when the module's tests end.
-    Each test then runs in a savepoint inside it, so nothing a test changes leaks out."""
-    from django.db import transaction
+    """Loaded once for the module. On SQLite it is committed and the empty database is put back
+    when the module ends; elsewhere it is loaded inside a transaction rolled back then. Each
+    test runs in a transaction (or savepoint) of its own, so nothing a test changes leaks out."""
+    from django.db import connection, transaction
+
+    from tests import snapshots
 
     with django_db_blocker.unblock():
+        if snapshots.usable(connection):
+            with _starter_content_committed():
+                yield
+            return
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -197,21 +237,14 @@ def loaded_site(django_db_setup, django_db_blocker):
     Mark such tests `django_db` (not transactional): each runs in a transaction rolled back at
     its end, while the content, loaded before it, stays until the module ends. Read what a test
     needs from the database through `loaded_site.query`."""
-    from django.core.management import call_command
-    from django.db import connections
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock():
-        load_starter_content()
+    with django_db_blocker.unblock(), _starter_content_committed():
         server = LiveServer("localhost")
         try:
             yield LoadedSite(server.url, django_db_blocker)
         finally:
             server.stop()
-            # The migration data is put back as it was, so post_migrate must not remake it.
-            call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
-            for connection in connections.all():
-                restore_migration_data(connection)
 
 
 class LoadedSite:
