@@ -52,3 +52,20 @@ def test_the_home_page_lists_broken_links_hard_pages_reviews_due_and_recent_chan
 def test_an_author_does_not_see_the_approval_list():
     assert "Waiting for your approval" not in home(factories.author())
     assert "Waiting for your approval" in home(factories.editor())
+
+
+def test_the_home_page_lists_pages_whose_source_changed_since_their_review():
+    guide = factories.guide("Sick pay", last_reviewed=datetime.date(2026, 1, 5))
+    CheckedLink.objects.create(
+        url="https://www.acas.org.uk/sick-pay",
+        outcome=Outcome.OK,
+        content_changed_at=timezone.now(),
+        used_in=[{"model": "resources.guide", "pk": guide.pk}],
+    )
+
+    page = home(factories.editor())
+
+    panel = page[page.index("Sources that changed since their pages were reviewed") :]
+    panel = panel.split("</section>")[0]
+    assert "Sick pay" in panel and "https://www.acas.org.uk/sick-pay" in panel
+    assert "?since=2026-01-05" in panel
