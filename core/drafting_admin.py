@@ -36,6 +36,7 @@ SAVE_DRAFT = "_save_draft"
 SUBMIT = "_submit_for_approval"
 NOTE_FIELD = "_approval_note"
 SNAPSHOT_SALT = "hub.drafting.opened"
+UNPUBLISH_CONFIRM = "_unpublish_although_used"
 
 
 class DraftingAdmin:
@@ -81,6 +82,8 @@ class DraftingAdmin:
                 "request_changes_url": _admin_url(root, "draft_request_changes") if draft else "",
                 "discard_url": _admin_url(root, "draft_discard") if draft else "",
                 "schedule_url": _admin_url(root, "schedule"),
+                "used": live_and_used(root),
+                "unpublish_confirm": UNPUBLISH_CONFIRM,
                 "take_down": TakeDown.objects.filter(
                     content_type=ContentType.objects.get_for_model(type(root)),
                     object_id=str(root.pk),
@@ -116,6 +119,7 @@ class DraftingAdmin:
         request.hub_saving_draft = not wants_live  # the plain-English gate waits for publishing
         request.hub_drafting = True  # the side work is done here, once, if the change goes live
         reasons: list[str] = []
+        blocked: list[str] = []
         with transaction.atomic():
             sid = transaction.savepoint()
             if draft is not None:
@@ -130,13 +134,20 @@ class DraftingAdmin:
             saved = type(root)._default_manager.get(pk=root.pk)
             redirects.remember_loaded_slug(saved, root)
             if wants_live and live and getattr(saved, "status", None) == Status.DRAFT:
-                # A publisher set the live page to Draft: it comes off the site.
-                transaction.savepoint_commit(sid)
-                Draft.objects.filter(pk=getattr(draft, "pk", None)).delete()
-                publishing.unpublished(saved, by=request.user)
-                _warn_if_used(self, request, saved)
-                return response
-            if wants_live:
+                # A publisher set the live page to Draft: it comes off the site, once they have
+                # said they know which pages still use it.
+                uses = usage.where_used(saved)
+                if not uses or request.POST.get(UNPUBLISH_CONFIRM):
+                    transaction.savepoint_commit(sid)
+                    Draft.objects.filter(pk=getattr(draft, "pk", None)).delete()
+                    publishing.unpublished(saved, by=request.user)
+                    return response
+                transaction.savepoint_rollback(sid)
+                blocked = [
+                    f"Other pages use “{saved}”: {usage.describe(uses)} Change them first, or "
+                    "tick “Take it off the site even though other pages use it”."
+                ]
+            if wants_live and not blocked:
                 if hasattr(saved, "status"):
                     saved.status = Status.PUBLISHED
                     saved.save()
@@ -151,8 +162,12 @@ class DraftingAdmin:
                     Draft.objects.filter(pk=getattr(draft, "pk", None)).delete()
                     return response
                 reasons = outcome.all_problems
-            state = drafts.serialise(saved)
-            transaction.savepoint_rollback(sid)
+            if not blocked:
+                state = drafts.serialise(saved)
+                transaction.savepoint_rollback(sid)
+        if blocked:
+            request.hub_stale = blocked
+            return self._in_rolled_back_save(request, object_id, form_url, extra_context, draft)
         note = request.POST.get(NOTE_FIELD, "").strip()
         kept = drafts.keep(
             root,
@@ -421,17 +436,8 @@ def self_object(model_admin, request, object_id):
     return model_admin.draft_root(model_admin.get_object(request, unquote(object_id)))
 
 
-def _warn_if_used(model_admin, request, item) -> None:
-    from .usage import describe, where_used
-
-    uses = where_used(item)
-    if uses:
-        model_admin.message_user(
-            request,
-            f"“{item}” is off the site now, but these pages still use it: {describe(uses)} "
-            "Change them, or readers will find a page that is not there.",
-            messages.WARNING,
-        )
+def live_and_used(root) -> bool:
+    return _is_live(root) and bool(usage.where_used(root))
 
 
 def _is_live(root) -> bool:

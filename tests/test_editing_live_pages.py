@@ -324,3 +324,23 @@ def test_a_publisher_takes_a_live_page_off_the_site_from_its_form():
     assert guide.status == Status.DRAFT
     assert Client().get(guide.get_absolute_url()).status_code == 404
     assert not Draft.objects.exists()
+
+
+def test_taking_a_page_that_others_use_off_the_site_needs_a_tick():
+    guide = factories.guide("Sick pay", slug="sick-pay", body="The rules.")
+    factories.guide("Absence", body="Read [sick pay](/guides/sick-pay/) first.")
+    guide.refresh_from_db()
+    as_publisher = logged_in(publisher())
+    form = change_form(as_publisher, guide_url(guide), status="draft")
+
+    refused = as_publisher.post(guide_url(guide), form)
+
+    assert refused.status_code == 200
+    assert "Other pages use “Sick pay”" in refused.content.decode()
+    guide.refresh_from_db()
+    assert guide.status == Status.PUBLISHED
+
+    form["_unpublish_although_used"] = ["on"]
+    as_publisher.post(guide_url(guide), form)
+    guide.refresh_from_db()
+    assert guide.status == Status.DRAFT
