@@ -30,3 +30,29 @@ def test_the_report_follows_the_editor_as_they_type_and_saves_nothing(loaded_sit
     assert errors == []
     guide.refresh_from_db()
     assert guide.body == PLAIN
+
+
+def test_the_dashboard_and_the_publishing_panel_pass_axe_and_show_focus(loaded_site, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser import AXE_OPTIONS, describe
+
+    guide = factories.guide(body=PLAIN)
+    factories.superuser()
+    page.goto(f"{loaded_site.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "a-long-test-password-1")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    ours = {"include": [["#hub-dashboard"]]}
+    violations = Axe().run(page, context=ours, options=AXE_OPTIONS).response["violations"]
+    assert violations == [], describe(violations)
+
+    page.goto(f"{loaded_site.url}/admin/resources/guide/{guide.pk}/change/")
+    ours = {"include": [[".hub-drafting"]]}
+    violations = Axe().run(page, context=ours, options=AXE_OPTIONS).response["violations"]
+    assert violations == [], describe(violations)
+    page.focus("input[value='Save the schedule']")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused button must show where the focus is"
