@@ -491,3 +491,16 @@ def test_facts_read_well_for_one_nation_for_all_and_at_the_start_of_a_sentence()
     assert table.apply("<p>{fact:code} &amp; {fact:unknown}</p>", "wales") == (
         "<p>the Acas Code &amp; {fact:unknown}</p>"
     )
+
+
+@pytest.mark.parametrize(
+    ("nation", "team"),
+    [
+        ("england", "the council's adult safeguarding team"),
+        ("scotland", "the council's adult protection team"),
+        ("northern-ireland", "the health and social care trust's adult protection gateway team"),
+    ],
+)
+def test_the_urgent_route_names_each_nations_safeguarding_team(starter_content, nation, team):
+    page = main_of(reader(nation).get("/urgent/"))
+    assert team in page.replace("&#x27;", "'").replace("&#39;", "'")

@@ -272,7 +272,7 @@ def test_the_urgent_steps_come_in_the_order_that_keeps_people_safe(client, start
         ["Decide", "what"],
         ["Write", "it"],
     ]
-    assert "council" in steps[1] and "police" in steps[2] and "regulator" in steps[3]
+    assert "safeguarding team" in steps[1] and "police" in steps[2] and "regulator" in steps[3]
     after = page.split(steps[-1])[1]
     assert "Barring referral" in after and "resign" in after
     for body in ["Disclosure Scotland", "NMC", "HCPC", "Social Work England", "SSSC", "NISCC"]:
