@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from .nations import NATION_NAMES
+
 # --- Problems and counts ----------------------------------------------------------------------
 
 
@@ -205,8 +207,6 @@ def parse_nation_notes(
     raw: Any, path: Path, line: int, problems: Problems, *, offset: int = 0
 ) -> dict[str, str]:
     """A `nation_notes:` mapping of nation slug to Markdown, checked."""
-    from .nations import NATION_NAMES
-
     if not raw:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
@@ -311,6 +311,48 @@ def reviewer_without_account(item_values: dict, path: Path, line: int, problems:
         line,
         f"reviewed_by: no user called {reviewer!r} here, so it is kept in the review notes",
     )
+
+
+def people_without_accounts(item, users: set[str], problems: Problems) -> None:
+    """A file exported from another hub may name a reviewer or an owner with no account in
+    this one. Neither stops the load: the reviewer is kept in the review notes and the owner
+    left empty, each with a warning."""
+    reviewer = item.values.get("reviewed_by")
+    if reviewer and reviewer not in users:
+        reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
+    owner = item.values.get("owner")
+    if owner and owner not in users:
+        problems.warn(
+            item.path,
+            item.line("owner"),
+            f"owner: no user called {owner!r}, so it is loaded with no owner",
+        )
+        item.values["owner"] = ""
+
+
+def review_state(obj) -> dict[str, Any]:
+    """What every reviewed item's file says about its review, its glosses and its notes."""
+    return {
+        "last_reviewed": obj.last_reviewed,
+        "next_review_due": obj.next_review_due,
+        "review_notes": obj.review_notes,
+        "reviewed_by": obj.reviewed_by.get_username() if obj.reviewed_by else "",
+        "owner": obj.owner.get_username() if obj.owner else "",
+        "topics": sorted(t.slug for t in obj.topics.all()),
+        "stages": sorted(s.slug for s in obj.stages.all()),
+        "glosses": {
+            g.workplace.slug: g.body
+            for g in sorted(
+                obj.glosses.all(), key=lambda g: (g.workplace.position, g.workplace.slug)
+            )
+        },
+        "nation_notes": {
+            n.nation: n.body
+            for n in sorted(
+                obj.nation_notes.all(), key=lambda n: list(NATION_NAMES).index(n.nation)
+            )
+        },
+    }
 
 
 def parse_date(value: Any) -> datetime.date:

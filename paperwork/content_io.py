@@ -30,8 +30,9 @@ from core.content_files import (
     key_line,
     parse_date,
     parse_nation_notes,
+    people_without_accounts,
     register,
-    reviewer_without_account,
+    review_state,
     write_text,
 )
 from core.models import Status
@@ -326,18 +327,7 @@ class FormSection:
                         line = lines[index] if index < len(lines) else item.line(key)
                         problems.add(item.path, line, f"unknown {noun} {slug!r} in {key}")
             check_glossary_links(item.path, item.text, known, problems)
-            reviewer = item.values["reviewed_by"]
-            if reviewer and reviewer not in users:
-                reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
-            owner = item.values["owner"]
-            if owner and owner not in users:
-                # As for guides: the form loads with no owner, and the load notes it.
-                problems.warn(
-                    item.path,
-                    item.line("owner"),
-                    f"owner: no user called {owner!r}, so it is loaded with no owner",
-                )
-                item.values["owner"] = ""
+            people_without_accounts(item, users, problems)
 
     # Writing -----------------------------------------------------------------------------
 
@@ -460,25 +450,7 @@ def snapshot(obj: Form) -> dict:
         "when_to_use": obj.when_to_use,
         "check_note": obj.check_note,
         "letter": obj.letter,
-        "last_reviewed": obj.last_reviewed,
-        "next_review_due": obj.next_review_due,
-        "review_notes": obj.review_notes,
-        "reviewed_by": obj.reviewed_by.get_username() if obj.reviewed_by else "",
-        "owner": obj.owner.get_username() if obj.owner else "",
-        "topics": sorted(t.slug for t in obj.topics.all()),
-        "stages": sorted(s.slug for s in obj.stages.all()),
-        "glosses": {
-            g.workplace.slug: g.body
-            for g in sorted(
-                obj.glosses.all(), key=lambda g: (g.workplace.position, g.workplace.slug)
-            )
-        },
-        "nation_notes": {
-            n.nation: n.body
-            for n in sorted(
-                obj.nation_notes.all(), key=lambda n: list(NATION_NAMES).index(n.nation)
-            )
-        },
+        **review_state(obj),
         "fields": [
             {
                 "name": f.name,

@@ -30,8 +30,9 @@ from core.content_files import (
     parse_date,
     parse_nation_notes,
     parse_yaml,
+    people_without_accounts,
     register,
-    reviewer_without_account,
+    review_state,
     write_text,
 )
 from core.facts import fact_references
@@ -828,19 +829,7 @@ class ItemSection:
             check_fact_references(item.path, item.text, known, problems)
             if item.values.get("urgent_route"):
                 urgent_routes.append(item)
-            reviewer = item.values.get("reviewed_by")
-            if reviewer and reviewer not in users:
-                reviewer_without_account(item.values, item.path, item.line("reviewed_by"), problems)
-            owner = item.values.get("owner")
-            if owner and owner not in users:
-                # Not a reason to stop the load: the item loads with no owner, and the note says
-                # so (an editor may not have an account on this hub yet).
-                problems.warn(
-                    item.path,
-                    item.line("owner"),
-                    f"owner: no user called {owner!r}, so it is loaded with no owner",
-                )
-                item.values["owner"] = ""
+            people_without_accounts(item, users, problems)
         for item in urgent_routes[1:]:
             problems.add(
                 item.path,
@@ -1044,26 +1033,8 @@ def snapshot(obj) -> dict:
         "summary": obj.summary,
         "status": obj.status,
         "body": obj.body,
-        "last_reviewed": obj.last_reviewed,
-        "next_review_due": obj.next_review_due,
-        "review_notes": obj.review_notes,
-        "reviewed_by": obj.reviewed_by.get_username() if obj.reviewed_by else "",
-        "owner": obj.owner.get_username() if obj.owner else "",
-        "topics": sorted(t.slug for t in obj.topics.all()),
-        "stages": sorted(s.slug for s in obj.stages.all()),
+        **review_state(obj),
         "tags": sorted(tag.name for tag in obj.tags.all()),
-        "glosses": {
-            g.workplace.slug: g.body
-            for g in sorted(
-                obj.glosses.all(), key=lambda g: (g.workplace.position, g.workplace.slug)
-            )
-        },
-        "nation_notes": {
-            n.nation: n.body
-            for n in sorted(
-                obj.nation_notes.all(), key=lambda n: list(NATION_NAMES).index(n.nation)
-            )
-        },
     }
     if kind in WITH_POLICY_SIGNPOST:
         state.update(check_policy_first=obj.check_policy_first, policy_note=obj.policy_note)
