@@ -94,7 +94,10 @@ def override_comment(reason: str) -> str:
 def score_pages(items) -> None:
     """Keep each changed page's stored reading ease current, so admin lists show it without
     extra queries (called by core.publishing after every change)."""
+    by_model: dict[type, list] = {}
     for item in items:
         if isinstance(item, ReviewedContent):
             item.reading_ease = reading_ease(item.readable_text())
-            type(item)._default_manager.filter(pk=item.pk).update(reading_ease=item.reading_ease)
+            by_model.setdefault(type(item), []).append(item)
+    for model, scored in by_model.items():
+        model._default_manager.bulk_update(scored, ["reading_ease"], batch_size=200)
