@@ -25,7 +25,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
 
 from . import drafts, publishing, redirects, usage
 from .models import Draft, Status, TakeDown
@@ -541,10 +540,3 @@ def _admin_url_or_none(draft) -> str | None:
         )
     except Exception:
         return None
-
-
-def draft_badge(obj) -> str:
-    draft = drafts.draft_for(obj)
-    if draft is None:
-        return ""
-    return format_html('<span class="hub-draft">{}</span>', draft.get_state_display())
